@@ -1,0 +1,36 @@
+#!/bin/bash
+# Prepares this machine for running the charm without Juju and for the tests: installs the
+# Debian packages they use, starts a Docker engine when none answers, and builds the registry
+# image offline when the tag is missing. Safe to run again: it only does what is missing.
+#
+# usage: scripts/ensure-env.sh          (as root)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+image=${REGISTRY_IMAGE:-registry:2}
+packages=(docker.io docker-registry skopeo jq iptables ca-certificates time)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "ensure-env: installing ${missing[*]}"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+docker_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+if ! docker_answers; then
+  echo "ensure-env: starting dockerd (log: /var/log/dockerd.log)"
+  nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
+  deadline=$((SECONDS + 60))
+  until docker_answers; do
+    [ $SECONDS -lt $deadline ] || { echo "ensure-env: dockerd did not answer within 60 s" >&2; tail -20 /var/log/dockerd.log >&2; exit 1; }
+    sleep 0.2
+  done
+fi
+
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+  "$here/build-registry-image.sh" "$image"
+fi
+echo "ensure-env: docker $(docker version --format '{{.Server.Version}}'), image $image present"

@@ -1,0 +1,93 @@
+package charm;
+
+import charm.actions.ActionResult;
+import charm.juju.HookTools;
+import charm.juju.HookTools.LogLevel;
+import charm.juju.JujuContext;
+import charm.juju.Status;
+import charm.workload.DockerEngineInstaller;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps the event to its handler: stop/remove tear down, the series-upgrade pair pauses, every
+ * other hook of ours reconciles, actions run their handler; hooks we don't know exit 0.
+ */
+public final class Dispatcher {
+  private static final Set<String> ENDPOINTS =
+      Set.of("docker-registry", "nrpe-external-master", "website", "cert-provider", "peer");
+  private static final Set<String> RECONCILE_HOOKS =
+      Set.of(
+          "install", "start", "config-changed", "upgrade-charm", "leader-elected",
+          "leader-settings-changed");
+
+  private final HookTools tools;
+  private final Reconciler reconciler;
+  private final DockerEngineInstaller installer;
+
+  public Dispatcher(HookTools tools, Reconciler reconciler, DockerEngineInstaller installer) {
+    this.tools = tools;
+    this.reconciler = reconciler;
+    this.installer = installer;
+  }
+
+  /** Runs the event; returns the process exit code. */
+  public int run(JujuContext ctx) {
+    return ctx.isAction() ? runAction(ctx.actionName()) : runHook(ctx.hookName());
+  }
+
+  private int runHook(String hook) {
+    switch (hook) {
+      case "stop" -> reconciler.teardown(false);
+      case "remove" -> reconciler.teardown(true);
+      case "pre-series-upgrade" -> reconciler.preSeriesUpgrade();
+      case "post-series-upgrade" -> reconciler.postSeriesUpgrade();
+      case "update-status" -> reconciler.updateStatus();
+      case "install" -> {
+        if (!installer.engineInstalled()) {
+          tools.statusSet(Status.maintenance("Installing the Docker engine"));
+          String error = installer.install();
+          if (error != null) {
+            tools.log(LogLevel.ERROR, error);
+            tools.statusSet(Status.waiting("Docker engine installation failed; retrying on the next hook"));
+            return 0;
+          }
+        }
+        reconciler.reconcile();
+      }
+      default -> {
+        if (RECONCILE_HOOKS.contains(hook) || isOurRelationHook(hook)) {
+          reconciler.reconcile();
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static boolean isOurRelationHook(String hook) {
+    int at = hook.lastIndexOf("-relation-");
+    return at > 0 && ENDPOINTS.contains(hook.substring(0, at));
+  }
+
+  private int runAction(String action) {
+    Map<String, Object> params = tools.actionGet();
+    ActionResult result =
+        switch (action) {
+          case "start" -> reconciler.start(text(params, "name"));
+          case "stop" -> reconciler.stop(text(params, "name"), !Boolean.FALSE.equals(params.get("remove")));
+          default -> ActionResult.fail("Unknown action \"" + action + "\"; this charm has push, images, rmi, start and stop");
+        };
+    if (!result.results().isEmpty()) {
+      tools.actionSet(result.results());
+    }
+    if (result instanceof ActionResult.Failed failed) {
+      tools.actionFail(failed.message());
+    }
+    return 0;
+  }
+
+  private static String text(Map<String, Object> params, String key) {
+    Object value = params.get(key);
+    return value == null ? null : value.toString();
+  }
+}

@@ -1,0 +1,43 @@
+package charm;
+
+import charm.juju.HookTools;
+import charm.juju.HookToolException;
+import charm.juju.JujuContext;
+import charm.juju.ProcessHookTools;
+import charm.workload.DockerEngineInstaller;
+import charm.workload.DockerRegistryContainer;
+import charm.workload.HostFiles;
+import java.nio.file.Path;
+
+/**
+ * The charm's entry point, started by {@code dispatch}. The only reader of the environment and the
+ * only catch-all: an unexpected failure logs one ERROR line and exits 1, so Juju marks the hook
+ * failed and retries it.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    JujuContext ctx = JujuContext.fromEnv(System.getenv());
+    HookTools tools = new ProcessHookTools();
+    int code;
+    try {
+      HostFiles files = new HostFiles(ctx.rootDir());
+      Reconciler reconciler =
+          new Reconciler(tools, () -> new DockerRegistryContainer(DockerRegistryContainer.DOCKER_HOST), files, ctx.unitName());
+      DockerEngineInstaller installer = new DockerEngineInstaller(Path.of("/var/run/docker.sock"));
+      code = new Dispatcher(tools, reconciler, installer).run(ctx);
+    } catch (RuntimeException e) {
+      code = 1;
+      String what = e instanceof HookToolException h ? h.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+      System.err.println("docker-registry charm: " + ctx.eventName() + " failed: " + what);
+      e.printStackTrace();
+      try {
+        tools.log(HookTools.LogLevel.ERROR, ctx.eventName() + " failed: " + what);
+      } catch (RuntimeException ignored) {
+        // juju-log itself failed; stderr has the error
+      }
+    }
+    System.exit(code);
+  }
+}

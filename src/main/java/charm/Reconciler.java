@@ -1,0 +1,370 @@
+package charm;
+
+import charm.actions.ActionResult;
+import charm.juju.HookTools;
+import charm.juju.HookTools.LogLevel;
+import charm.juju.Status;
+import charm.registry.ContainerSpec;
+import charm.registry.Plan;
+import charm.registry.Planner;
+import charm.registry.RegistryConfig;
+import charm.workload.ContainerState;
+import charm.workload.DaemonTrust;
+import charm.workload.HostFiles;
+import charm.workload.HttpProbe;
+import charm.workload.RegistryContainer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * The holistic reconcile every hook runs (but stop/remove): read everything once, plan with pure
+ * code, apply only the differences, report one status.
+ */
+public final class Reconciler {
+  /** Leader setting shared by all units: the registry's {@code http.secret}. */
+  static final String HTTP_SECRET = "http-secret";
+  /** Unit state: the container name the operator stopped with the stop action. */
+  static final String STOPPED = "stopped-container";
+  /** Unit state: the netloc this unit added to the Docker engine's insecure registries. */
+  static final String TRUSTED = "trusted-netloc";
+  /** Unit state: a series upgrade is under way. */
+  static final String SERIES_UPGRADE = "series-upgrade";
+  /** The endpoint whose ingress address clients use. */
+  static final String CLIENT_BINDING = "docker-registry";
+  private static final long START_TIMEOUT_MILLIS = 30_000;
+
+  private final HookTools tools;
+  private final Supplier<RegistryContainer> docker;
+  private final HostFiles files;
+  private final String unitName;
+
+  public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, String unitName) {
+    this.tools = tools;
+    this.unitName = unitName;
+    this.docker = docker;
+    this.files = files;
+  }
+
+  /** What the charm reads once per hook. */
+  record Facts(RegistryConfig config, String httpSecret, Map<String, String> state, String address) {
+    Plan plan(String unitName) {
+      return Planner.plan(config, httpSecret, address, unitName);
+    }
+  }
+
+  Facts read() {
+    RegistryConfig config = RegistryConfig.from(tools.configGet());
+    String secret = tools.leaderGet().get(HTTP_SECRET);
+    if ((secret == null || secret.isEmpty()) && tools.isLeader()) {
+      secret = newSecret();
+      tools.leaderSet(Map.of(HTTP_SECRET, secret));
+      tools.log(LogLevel.INFO, "Generated the shared http secret");
+    }
+    return new Facts(config, secret, tools.stateGet(), tools.ingressAddress(CLIENT_BINDING));
+  }
+
+  /** The full reconcile. */
+  public void reconcile() {
+    Facts facts = read();
+    tools.statusSet(converge(facts));
+  }
+
+  /**
+   * update-status: when the files on disk are the planned ones and the registry answers, report
+   * without touching Docker; otherwise run the full reconcile.
+   */
+  public void updateStatus() {
+    Facts facts = read();
+    Optional<Status> early = precheck(facts);
+    if (early.isEmpty()) {
+      Plan plan = facts.plan(unitName);
+      if (filesMatch(plan) && answers(plan, 1000)) {
+        tools.statusSet(ready(plan));
+        return;
+      }
+    }
+    tools.statusSet(converge(facts));
+  }
+
+  /** stop and remove: the container goes, the data in /srv/registry stays. */
+  public void teardown(boolean removeTrust) {
+    RegistryConfig config = RegistryConfig.from(tools.configGet());
+    try (RegistryContainer engine = docker.get()) {
+      if (engine.engineAnswers()) {
+        java.util.Set<String> names = new java.util.TreeSet<>(engine.managedContainers(unitName));
+        if (config.problems().isEmpty()) {
+          names.add(config.registryName());
+        }
+        for (String name : names) {
+          engine.remove(name);
+          tools.log(LogLevel.INFO, "Removed container " + name + "; data in " + Planner.DATA_DIR + " is kept");
+        }
+      }
+    }
+    for (String port : tools.openedPorts()) {
+      String[] parts = port.split("/");
+      tools.closePort(Integer.parseInt(parts[0]), parts.length > 1 ? parts[1] : "tcp");
+    }
+    if (removeTrust) {
+      String trusted = tools.stateGet().get(TRUSTED);
+      if (trusted != null) {
+        new DaemonTrust(files).ensureInsecure(null, trusted);
+        tools.stateDelete(TRUSTED);
+      }
+    }
+  }
+
+  /** pre-series-upgrade: stop the container (kept) until post-series-upgrade. */
+  public void preSeriesUpgrade() {
+    RegistryConfig config = RegistryConfig.from(tools.configGet());
+    try (RegistryContainer engine = docker.get()) {
+      engine.stop(config.registryName());
+    }
+    tools.stateSet(Map.of(SERIES_UPGRADE, "true"));
+    tools.statusSet(Status.blocked("Series upgrade in progress"));
+  }
+
+  /** post-series-upgrade: start again. */
+  public void postSeriesUpgrade() {
+    tools.stateDelete(SERIES_UPGRADE);
+    Facts read = read();
+    Map<String, String> state = new java.util.HashMap<>(read.state());
+    state.remove(SERIES_UPGRADE);
+    Facts facts = new Facts(read.config(), read.httpSecret(), state, read.address());
+    try (RegistryContainer engine = docker.get()) {
+      engine.start(facts.config().registryName());
+    }
+    tools.statusSet(converge(facts));
+  }
+
+  /** The start action: clear the operator's stop and bring the container back. */
+  public ActionResult start(String requested) {
+    Facts facts = read();
+    Optional<ActionResult> notReady = notReady(facts, requested);
+    if (notReady.isPresent()) {
+      return notReady.get();
+    }
+    tools.stateDelete(STOPPED);
+    Map<String, String> state = new java.util.HashMap<>(facts.state());
+    state.remove(STOPPED);
+    try (RegistryContainer engine = docker.get()) {
+      engine.start(facts.config().registryName());
+    }
+    Status status = converge(new Facts(facts.config(), facts.httpSecret(), state, facts.address()));
+    tools.statusSet(status);
+    return status.kind() == Status.Kind.ACTIVE
+        ? ActionResult.ok(Map.of("outcome", "success", "message", facts.config().registryName() + " started"))
+        : new ActionResult.Failed("Container started but the unit is " + status.kind().word() + ": " + status.message(), Map.of());
+  }
+
+  /** The stop action: stop (and by default remove) the container and keep it down. */
+  public ActionResult stop(String requested, boolean remove) {
+    Facts facts = read();
+    Optional<ActionResult> notReady = notReady(facts, requested);
+    if (notReady.isPresent()) {
+      return notReady.get();
+    }
+    String name = facts.config().registryName();
+    try (RegistryContainer engine = docker.get()) {
+      if (remove) {
+        engine.remove(name);
+      } else {
+        engine.stop(name);
+      }
+    }
+    tools.stateSet(Map.of(STOPPED, name));
+    tools.statusSet(Status.blocked(name + " container is stopped."));
+    return ActionResult.ok(Map.of("outcome", "success", "message", name + (remove ? " stopped and removed" : " stopped")));
+  }
+
+  private Optional<ActionResult> notReady(Facts facts, String requested) {
+    Optional<Status> early = precheck(facts);
+    if (early.isPresent()) {
+      return Optional.of(ActionResult.fail("Registry not yet ready: " + early.get().message()));
+    }
+    String name = facts.config().registryName();
+    if (requested != null && !requested.isEmpty() && !requested.equals(name)) {
+      return Optional.of(ActionResult.fail("Container \"" + requested + "\" is not this unit's registry (registry-name is \"" + name + "\")"));
+    }
+    return Optional.empty();
+  }
+
+  /** Problems that stop the reconcile before any change. */
+  private Optional<Status> precheck(Facts facts) {
+    if (!facts.config().problems().isEmpty()) {
+      facts.config().problems().forEach(p -> tools.log(LogLevel.WARNING, "Invalid option " + p.option() + ": " + p.reason()));
+      return Optional.of(Status.blocked(facts.config().statusMessage()));
+    }
+    if (facts.httpSecret() == null || facts.httpSecret().isEmpty()) {
+      return Optional.of(Status.waiting("Waiting for the leader to share the http secret"));
+    }
+    if (facts.state().containsKey(SERIES_UPGRADE)) {
+      return Optional.of(Status.blocked("Series upgrade in progress"));
+    }
+    return Optional.empty();
+  }
+
+  private Status converge(Facts facts) {
+    Optional<Status> early = precheck(facts);
+    if (early.isPresent()) {
+      return early.get();
+    }
+    Plan plan = facts.plan(unitName);
+    try (RegistryContainer engine = docker.get()) {
+      if (!engine.engineAnswers()) {
+        return Status.waiting("Waiting for the Docker engine");
+      }
+      boolean filesChanged = applyFiles(plan);
+      Optional<Status> container = applyContainer(engine, plan, facts, filesChanged);
+      applyPorts(plan.ports());
+      applyTrust(plan, facts.state());
+      if (container.isPresent()) {
+        return container.get();
+      }
+    }
+    if (!answers(plan, START_TIMEOUT_MILLIS)) {
+      return Status.waiting("Registry is not answering on port " + facts.config().registryPort() + " yet");
+    }
+    return ready(plan);
+  }
+
+  private boolean applyFiles(Plan plan) {
+    boolean changed = false;
+    for (Plan.FileSpec f : plan.files()) {
+      if (files.ensure(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode())) {
+        tools.log(LogLevel.INFO, "Wrote " + f.path());
+        changed = true;
+      }
+    }
+    files.ensureDirectory(Planner.DATA_DIR, "rwxr-xr-x");
+    return changed;
+  }
+
+  /** Makes the container match the plan; returns a status when it cannot be ready. */
+  private Optional<Status> applyContainer(RegistryContainer engine, Plan plan, Facts facts, boolean filesChanged) {
+    ContainerSpec spec = plan.container();
+    String name = spec.name();
+    for (String other : engine.managedContainers(unitName)) {
+      if (!other.equals(name)) {
+        engine.remove(other);
+        tools.log(LogLevel.INFO, "Removed container " + other + " (registry-name changed)");
+      }
+    }
+    if (name.equals(facts.state().get(STOPPED))) {
+      engine.stop(name);
+      return Optional.of(Status.blocked(name + " container is stopped."));
+    }
+    if (!engine.imagePresent(spec.image())) {
+      tools.statusSet(Status.maintenance("Pulling " + spec.image()));
+      try {
+        engine.pull(spec.image(), line -> tools.log(LogLevel.INFO, "pull " + spec.image() + ": " + line));
+      } catch (RuntimeException e) {
+        tools.log(LogLevel.ERROR, "Cannot pull " + spec.image() + ": " + e.getMessage());
+        return Optional.of(Status.blocked("Cannot pull registry-image " + spec.image()));
+      }
+    }
+    Optional<ContainerState> current = engine.inspect(name);
+    String hash = spec.hash();
+    if (current.isPresent() && hash.equals(current.get().specHash())) {
+      ContainerState state = current.get();
+      if (state.restarting()) {
+        return Optional.of(Status.blocked(name + " container keeps exiting (code " + state.exitCode() + "); see docker logs " + name));
+      }
+      if (!state.running()) {
+        return Optional.of(Status.blocked(name + " container is stopped."));
+      }
+      return Optional.empty();
+    }
+    tools.statusSet(Status.maintenance(current.isPresent() ? "Recreating " + name : "Creating " + name));
+    current.ifPresent(c -> engine.remove(name));
+    engine.createAndStart(spec);
+    tools.log(LogLevel.INFO, (current.isPresent() ? "Recreated" : "Created") + " container " + name + " from " + spec.image());
+    String version = registryVersion(engine, name);
+    if (!version.isEmpty()) {
+      tools.applicationVersionSet(version);
+    }
+    return Optional.empty();
+  }
+
+  private static String registryVersion(RegistryContainer engine, String name) {
+    try {
+      String out = engine.exec(name, List.of("/bin/registry", "--version")).trim();
+      String[] words = out.split("\\s+");
+      return words.length == 0 ? "" : words[words.length - 1].replaceFirst("^v", "");
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  private void applyPorts(SortedSet<Integer> wanted) {
+    SortedSet<Integer> open = new TreeSet<>();
+    for (String port : tools.openedPorts()) {
+      String[] parts = port.split("/");
+      int number = Integer.parseInt(parts[0].split("-")[0]);
+      if (wanted.contains(number) && port.endsWith("/tcp")) {
+        open.add(number);
+      } else {
+        tools.closePort(number, parts.length > 1 ? parts[1] : "tcp");
+      }
+    }
+    for (int port : wanted) {
+      if (!open.contains(port)) {
+        tools.openPort(port, "tcp");
+      }
+    }
+  }
+
+  private void applyTrust(Plan plan, Map<String, String> state) {
+    String previous = state.get(TRUSTED);
+    String wanted = "http".equals(plan.scheme()) ? plan.netloc() : null;
+    if (wanted == null ? previous == null : wanted.equals(previous)) {
+      return;
+    }
+    DaemonTrust.Result result = new DaemonTrust(files).ensureInsecure(wanted, previous);
+    if (result.problem() != null) {
+      tools.log(LogLevel.WARNING, result.problem());
+      return;
+    }
+    if (result.changed()) {
+      tools.log(LogLevel.INFO, "Docker engine trusts " + wanted + (result.reloaded() ? " (reloaded)" : " (reload pending)"));
+    }
+    if (wanted == null) {
+      tools.stateDelete(TRUSTED);
+    } else {
+      tools.stateSet(Map.of(TRUSTED, wanted));
+    }
+  }
+
+  private boolean filesMatch(Plan plan) {
+    for (Plan.FileSpec f : plan.files()) {
+      Optional<byte[]> onDisk = files.read(f.path());
+      if (onDisk.isEmpty() || !Arrays.equals(onDisk.get(), f.content().getBytes(StandardCharsets.UTF_8))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean answers(Plan plan, long timeoutMillis) {
+    int port = plan.container().ports().get(0).hostPort();
+    return HttpProbe.awaitStatus("127.0.0.1", port, "/", 200, timeoutMillis);
+  }
+
+  private static Status ready(Plan plan) {
+    return Status.active("Ready at " + plan.netloc() + " (" + plan.scheme() + ").");
+  }
+
+  private static String newSecret() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+}

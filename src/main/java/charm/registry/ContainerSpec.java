@@ -1,0 +1,72 @@
+package charm.registry;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything that defines the registry container. Its {@link #hash()} is stored in a label; a
+ * container whose label differs from the desired hash is recreated, one with the same hash is
+ * left alone. {@code contentDigest} covers the content of every mounted file, so a config change
+ * recreates the container even though the mount paths stay the same. {@code owner} is the Juju unit
+ * that manages the container.
+ */
+public record ContainerSpec(
+    String image,
+    String name,
+    Map<String, String> env,
+    List<Mount> mounts,
+    List<PortMapping> ports,
+    List<String> tmpfs,
+    boolean hardened,
+    String contentDigest,
+    String owner) {
+
+  /** Label holding {@link #hash()}. */
+  public static final String HASH_LABEL = "charm.docker-registry.spec-hash";
+
+  /** Label naming the Juju unit that manages the container. */
+  public static final String OWNER_LABEL = "charm.docker-registry.unit";
+
+  public ContainerSpec {
+    env = Map.copyOf(env);
+    mounts = List.copyOf(mounts);
+    ports = List.copyOf(ports);
+    tmpfs = List.copyOf(tmpfs);
+  }
+
+  /** A host path bound into the container. */
+  public record Mount(String hostPath, String containerPath, boolean readOnly) {}
+
+  /** {@code hostPort:containerPort/tcp} on all host addresses. */
+  public record PortMapping(int hostPort, int containerPort) {}
+
+  /** SHA-256 over a canonical rendering of every field. */
+  public String hash() {
+    StringBuilder canonical = new StringBuilder();
+    canonical.append("image=").append(image).append('\n');
+    canonical.append("name=").append(name).append('\n');
+    new TreeMap<>(env).forEach((k, v) -> canonical.append("env=").append(k).append('=').append(v).append('\n'));
+    mounts.forEach(m -> canonical.append("mount=").append(m).append('\n'));
+    ports.forEach(p -> canonical.append("port=").append(p).append('\n'));
+    tmpfs.forEach(t -> canonical.append("tmpfs=").append(t).append('\n'));
+    canonical.append("hardened=").append(hardened).append('\n');
+    canonical.append("content=").append(contentDigest).append('\n');
+    canonical.append("owner=").append(owner).append('\n');
+    return sha256(canonical.toString());
+  }
+
+  /** Hex SHA-256 of a UTF-8 string. */
+  public static String sha256(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

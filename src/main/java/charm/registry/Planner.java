@@ -1,0 +1,71 @@
+package charm.registry;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Pure: from validated options and Juju-provided facts to the desired {@link Plan}. */
+public final class Planner {
+  /** The registry configuration on the unit, mounted over the image's default. */
+  public static final String CONFIG_PATH = "/etc/docker/registry/config.yml";
+  /** Registry data on the unit; it survives container recreation and charm removal. */
+  public static final String DATA_DIR = "/srv/registry";
+
+  static final String CONTAINER_CONFIG = "/etc/docker/registry/config.yml";
+  static final String CONTAINER_DATA = "/var/lib/registry";
+  static final int REGISTRY_CONTAINER_PORT = 5000;
+  static final int DEBUG_CONTAINER_PORT = 5001;
+
+  private Planner() {}
+
+  /**
+   * Computes the desired state.
+   *
+   * @param cfg options without problems
+   * @param httpSecret the shared {@code http.secret} from the leader
+   * @param address the unit's ingress address, for clients
+   * @param unitName the Juju unit, recorded on the container
+   */
+  public static Plan plan(RegistryConfig cfg, String httpSecret, String address, String unitName) {
+    String configYml = ConfigYaml.render(cfg, new ConfigYaml.Extras(httpSecret, null, null));
+    List<Plan.FileSpec> files = List.of(new Plan.FileSpec(CONFIG_PATH, configYml, "rw-------"));
+
+    List<ContainerSpec.Mount> mounts = new ArrayList<>();
+    mounts.add(new ContainerSpec.Mount(CONFIG_PATH, CONTAINER_CONFIG, true));
+    mounts.add(new ContainerSpec.Mount(DATA_DIR, CONTAINER_DATA, false));
+
+    List<ContainerSpec.PortMapping> portMappings = new ArrayList<>();
+    TreeSet<Integer> ports = new TreeSet<>();
+    portMappings.add(new ContainerSpec.PortMapping(cfg.registryPort(), REGISTRY_CONTAINER_PORT));
+    ports.add(cfg.registryPort());
+    if (cfg.prometheusMetrics()) {
+      portMappings.add(new ContainerSpec.PortMapping(cfg.debugPort(), DEBUG_CONTAINER_PORT));
+      ports.add(cfg.debugPort());
+    }
+
+    Map<String, String> env = new LinkedHashMap<>();
+    if (!cfg.registryHttpProxy().isEmpty()) {
+      env.put("HTTP_PROXY", cfg.registryHttpProxy());
+    }
+    if (!cfg.registryHttpsProxy().isEmpty()) {
+      env.put("HTTPS_PROXY", cfg.registryHttpsProxy());
+    }
+
+    StringBuilder content = new StringBuilder();
+    files.forEach(f -> content.append(f.path()).append('\0').append(f.mode()).append('\0').append(f.content()).append('\0'));
+    ContainerSpec container =
+        new ContainerSpec(
+            cfg.registryImage(),
+            cfg.registryName(),
+            env,
+            mounts,
+            portMappings,
+            List.of("/tmp"),
+            true,
+            ContainerSpec.sha256(content.toString()),
+            unitName);
+    return new Plan(files, container, ports, address + ":" + cfg.registryPort(), "http");
+  }
+}

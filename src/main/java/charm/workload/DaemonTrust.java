@@ -1,0 +1,92 @@
+package charm.workload;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Makes the unit's own Docker engine trust the registry, so {@code docker push <netloc>/...}
+ * works on the unit (the push action) — without restarting the daemon. A plain-http registry goes
+ * into {@code insecure-registries} of {@code /etc/docker/daemon.json}, which dockerd re-reads on
+ * SIGHUP.
+ */
+public final class DaemonTrust {
+  static final String DAEMON_JSON = "/etc/docker/daemon.json";
+  static final String PID_FILE = "/var/run/docker.pid";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HostFiles files;
+
+  public DaemonTrust(HostFiles files) {
+    this.files = files;
+  }
+
+  /** Outcome of one change: whether daemon.json changed and whether dockerd was told. */
+  public record Result(boolean changed, boolean reloaded, String problem) {}
+
+  /**
+   * Puts {@code add} into insecure-registries and takes {@code remove} out (when not null).
+   * Leaves a daemon.json that is not valid JSON untouched and reports it.
+   */
+  public Result ensureInsecure(String add, String remove) {
+    ObjectNode daemon;
+    Optional<byte[]> current = files.read(DAEMON_JSON);
+    try {
+      daemon = current.isEmpty() || new String(current.get(), StandardCharsets.UTF_8).isBlank()
+          ? JSON.createObjectNode()
+          : (ObjectNode) JSON.readTree(current.get());
+    } catch (IOException | ClassCastException e) {
+      return new Result(false, false, DAEMON_JSON + " is not a JSON object; left unchanged");
+    }
+    List<String> entries = new ArrayList<>();
+    if (daemon.get("insecure-registries") instanceof ArrayNode array) {
+      array.forEach(n -> entries.add(n.asText()));
+    }
+    List<String> wanted = new ArrayList<>(entries);
+    if (remove != null && !remove.equals(add)) {
+      wanted.remove(remove);
+    }
+    if (add != null && !wanted.contains(add)) {
+      wanted.add(add);
+    }
+    if (wanted.equals(entries)) {
+      return new Result(false, false, null);
+    }
+    ArrayNode array = daemon.putArray("insecure-registries");
+    wanted.forEach(array::add);
+    try {
+      byte[] text = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(daemon) + "\n").getBytes(StandardCharsets.UTF_8);
+      files.ensure(DAEMON_JSON, text, "rw-r--r--");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new Result(true, reload(), null);
+  }
+
+  /** Sends SIGHUP to dockerd so it re-reads daemon.json; false when its pid is unknown. */
+  private boolean reload() {
+    Optional<byte[]> pid = files.read(PID_FILE);
+    if (pid.isEmpty()) {
+      return false;
+    }
+    String text = new String(pid.get(), StandardCharsets.UTF_8).trim();
+    if (!text.matches("[0-9]+")) {
+      return false;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-HUP", text).redirectErrorStream(true).start();
+      kill.getInputStream().readAllBytes();
+      return kill.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}
