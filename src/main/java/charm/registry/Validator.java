@@ -1,0 +1,184 @@
+package charm.registry;
+
+import charm.registry.RegistryConfig.Problem;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Checks option values against what the charm and registry 2.8 accept. Every rule here
+ * corresponds to a value that would otherwise produce a broken container or a registry that
+ * refuses to start (each s3 bound below was confirmed against the 2.8.2 binary). Reasons name
+ * the rule, never the value.
+ */
+final class Validator {
+  static final long MIB_5 = 5L << 20; // s3 driver minimum part size
+  static final long GIB_5 = 5L << 30; // s3 driver maximum part size
+
+  static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug");
+  static final Set<String> CACHES = Set.of("inmemory", "disabled");
+  static final Set<String> S3_STORAGE_CLASSES = Set.of("STANDARD", "REDUCED_REDUNDANCY", "NONE");
+  // registry 2.8.2 rejects "log-delivery-write" (a bucket-only canned ACL).
+  static final Set<String> S3_OBJECT_ACLS =
+      Set.of("private", "public-read", "public-read-write", "authenticated-read",
+          "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control");
+  // The AWS SDK's values (honoured by distribution 3.x; registry 2.8 ignores the parameter).
+  static final Set<String> S3_LOG_LEVELS =
+      Set.of("off", "debug", "debugwithsigning", "debugwithhttpbody", "debugwithrequestretries",
+          "debugwithrequesterrors", "debugwitheventstreambody");
+  // Without a regionendpoint, registry 2.8.2 only starts with a region of its AWS SDK's
+  // partitions; this is exactly the set the 2.8.2 binary accepted when probed.
+  static final Set<String> S3_AWS_REGIONS =
+      Set.of("af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+          "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1",
+          "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-north-1", "eu-south-1",
+          "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1", "me-south-1", "sa-east-1",
+          "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-iso-east-1",
+          "us-iso-west-1", "us-isob-east-1", "us-west-1", "us-west-2");
+
+  private static final List<String> SWIFT_TRIGGERS =
+      List.of("storage-swift-authurl", "storage-swift-username", "storage-swift-password",
+          "storage-swift-region", "storage-swift-tenant", "storage-swift-domain");
+  private static final List<String> SWIFT_REQUIRED =
+      List.of("storage-swift-authurl", "storage-swift-username", "storage-swift-password",
+          "storage-swift-container");
+  private static final List<String> S3_TRIGGERS =
+      List.of("storage-s3-region", "storage-s3-bucket", "storage-s3-accesskey",
+          "storage-s3-secretkey", "storage-s3-regionendpoint", "storage-s3-keyid",
+          "storage-s3-rootdirectory", "storage-s3-useragent");
+  private static final List<String> S3_REQUIRED = List.of("storage-s3-region", "storage-s3-bucket");
+
+  private final Values v;
+  private final List<Problem> out;
+
+  private Validator(Values v, List<Problem> out) {
+    this.v = v;
+    this.out = out;
+  }
+
+  static void validate(Values values, List<Problem> out) {
+    Validator c = new Validator(values, out);
+    c.container();
+    c.http();
+    c.pullThroughCache();
+    c.storage();
+    c.s3Values();
+  }
+
+  private void container() {
+    String image = v.str("registry-image");
+    check("registry-image", !image.isEmpty(), "must not be empty");
+    check("registry-image", image.isEmpty() || Syntax.isImageReference(image),
+        "must be an image reference like registry:2 or host:port/name:tag");
+    check("registry-name", Syntax.isContainerName(v.str("registry-name")),
+        "must be a container name: [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    long registryPort = v.num("registry-port");
+    long debugPort = v.num("debug-port");
+    check("debug-port", isPort(debugPort), "must be a port number 1-65535");
+    check("registry-port", isPort(registryPort), "must be a port number 1-65535");
+    if (registryPort == debugPort) {
+      problem("debug-port", "must differ from registry-port");
+      problem("registry-port", "must differ from debug-port");
+    }
+    httpUrlOrUnset("registry-http-proxy");
+    httpUrlOrUnset("registry-https-proxy");
+  }
+
+  private void http() {
+    check("log-level", LOG_LEVELS.contains(v.str("log-level")),
+        "must be one of error, warn, info, debug");
+    String host = v.str("http-host");
+    if (!host.isEmpty()) {
+      var url = Syntax.httpUrl(host).filter(u -> u.getRawUserInfo() == null);
+      check("http-host", url.isPresent(), "must be an http:// or https:// URL with a host");
+      String path = url.map(URI::getRawPath).orElse("");
+      check("http-host", path.isEmpty() || path.endsWith("/"), "a path must end with /");
+    }
+  }
+
+  private void pullThroughCache() {
+    boolean url = !httpUrlOrUnset("cache-remoteurl");
+    boolean user = !v.str("cache-username").isEmpty();
+    boolean password = !v.str("cache-password").isEmpty();
+    check("cache-remoteurl", url || !(user || password),
+        "required when cache-username or cache-password is set");
+    check("cache-username", user || !password, "required when cache-password is set");
+    check("cache-password", password || !user, "required when cache-username is set");
+  }
+
+  private void storage() {
+    check("storage-cache", CACHES.contains(v.str("storage-cache")),
+        "must be inmemory or disabled");
+    boolean swift = SWIFT_TRIGGERS.stream().anyMatch(this::isSet);
+    boolean s3 = S3_TRIGGERS.stream().anyMatch(this::isSet);
+    if (swift && s3) {
+      String reason = "swift and s3 storage are both configured; configure only one";
+      Stream.of("storage-swift-authurl", "storage-s3-region", "storage-s3-bucket")
+          .forEach(o -> problem(o, reason));
+      return;
+    }
+    if (swift) {
+      SWIFT_REQUIRED.forEach(o -> check(o, isSet(o), "required for swift storage"));
+    }
+    if (s3) {
+      S3_REQUIRED.forEach(o -> check(o, isSet(o), "required for s3 storage"));
+    }
+  }
+
+  private void s3Values() {
+    range("storage-s3-chunksize", MIB_5, GIB_5);
+    range("storage-s3-multipartcopychunksize", MIB_5, GIB_5);
+    range("storage-s3-multipartcopymaxconcurrency", 1, Long.MAX_VALUE);
+    range("storage-s3-multipartcopythresholdsize", 0, GIB_5);
+    // The 2.8 driver upper-cases the class before checking it (lower case works for real).
+    check("storage-s3-storageclass",
+        S3_STORAGE_CLASSES.contains(v.str("storage-s3-storageclass").toUpperCase(Locale.ROOT)),
+        "must be one of NONE, REDUCED_REDUNDANCY, STANDARD");
+    oneOf("storage-s3-objectacl", S3_OBJECT_ACLS);
+    oneOf("storage-s3-loglevel", S3_LOG_LEVELS);
+    boolean endpoint = !httpUrlOrUnset("storage-s3-regionendpoint");
+    String region = v.str("storage-s3-region");
+    check("storage-s3-region", region.isEmpty() || endpoint || S3_AWS_REGIONS.contains(region),
+        "unknown AWS region; set storage-s3-regionendpoint for other S3 services");
+    check("storage-s3-region", !region.matches("(?s).*\\s.*"), "must not contain spaces");
+  }
+
+  /** Checks an optional URL option; returns true when it is unset. */
+  private boolean httpUrlOrUnset(String option) {
+    String value = v.str(option);
+    check(option, value.isEmpty() || Syntax.isHttpUrl(value), "must be an http:// or https:// URL");
+    return value.isEmpty();
+  }
+
+  private void range(String option, long min, long max) {
+    long value = v.num(option);
+    String reason = max == Long.MAX_VALUE ? "must be at least " + min
+        : "must be between " + min + " and " + max;
+    check(option, value >= min && value <= max, reason);
+  }
+
+  private void oneOf(String option, Set<String> allowed) {
+    check(option, allowed.contains(v.str(option)),
+        "must be one of " + String.join(", ", allowed.stream().sorted().toList()));
+  }
+
+  private boolean isSet(String option) {
+    return !v.str(option).isEmpty();
+  }
+
+  private static boolean isPort(long port) {
+    return port >= 1 && port <= 65535;
+  }
+
+  private void check(String option, boolean ok, String reason) {
+    if (!ok) {
+      problem(option, reason);
+    }
+  }
+
+  private void problem(String option, String reason) {
+    out.add(new Problem(option, reason));
+  }
+}
