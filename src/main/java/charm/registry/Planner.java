@@ -46,12 +46,8 @@ public final class Planner {
     }
 
     Map<String, String> env = new LinkedHashMap<>();
-    if (!cfg.registryHttpProxy().isEmpty()) {
-      env.put("HTTP_PROXY", cfg.registryHttpProxy());
-    }
-    if (!cfg.registryHttpsProxy().isEmpty()) {
-      env.put("HTTPS_PROXY", cfg.registryHttpsProxy());
-    }
+    cfg.httpProxy().ifPresent(proxy -> env.put("HTTP_PROXY", proxy));
+    cfg.httpsProxy().ifPresent(proxy -> env.put("HTTPS_PROXY", proxy));
 
     StringBuilder content = new StringBuilder();
     files.forEach(f -> content.append(f.path()).append('\0').append(f.mode()).append('\0').append(f.content()).append('\0'));

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Starts the real registry (Debian's docker-registry 2.8.2, /usr/bin/docker-registry) on every
 # golden config.yml and checks it keeps running and answers. Loopback only; every process
-# started here is stopped by PID on exit. Usage: tools/check-golden.sh [golden-dir]
+# started here is stopped by PID on exit. Usage: scripts/dev/check-golden.sh [golden-dir]
 set -u
 GOLDEN=${1:-src/test/resources/golden}
 TOOLS=$(cd "$(dirname "$0")" && pwd)
