@@ -1,0 +1,624 @@
+package charm.juju;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The real {@link HookTools}: runs each Juju hook tool as a child process, with the command lines
+ * documented on {@link HookTools} (the ones ops uses, see shared/juju/hook-tools.md).
+ *
+ * <p>How a tool is run:
+ *
+ * <ul>
+ *   <li>argv[0] is {@code <toolsDir>/<tool>}, or the bare tool name looked up on {@code PATH} when
+ *       no tools directory is given. Working directory and environment are inherited.
+ *   <li>stderr goes to a private temporary file (created {@code 0600} in the scratch directory and
+ *       deleted after the call), stdout is a pipe read to the end in the calling thread. So neither
+ *       pipe can fill up and block the tool, whatever the sizes or the order of its writes.
+ *   <li>stdin is closed at once, except for {@code relation-set}/{@code state-set --file -}, which
+ *       get a compact JSON object. A payload bigger than one page is written from a short-lived
+ *       helper thread so that a tool that prints before it reads cannot deadlock us.
+ *   <li>Exit 0: stdout is parsed as JSON (for {@code --format=json} tools); stderr (for example
+ *       Juju's deprecation notes) is discarded. Non-zero exit: {@link HookToolException} with the
+ *       exit code and stderr minus its {@code ERROR } prefix.
+ * </ul>
+ *
+ * <p>Failures that are not a tool's exit status: a tool that cannot be started (missing, not
+ * executable) raises {@link UncheckedIOException}; output that is not the JSON shape the tool
+ * documents raises {@link IllegalStateException}. Neither message contains argument values or tool
+ * output, because those may be secret (relation data, leader settings, action results).
+ *
+ * <p>Choices where the interface leaves room:
+ *
+ * <ul>
+ *   <li>status-set always passes {@code -- <message>}, with an empty string for an empty or
+ *       {@code null} message (Juju then sets an empty message, the same as omitting it).
+ *   <li>relation-set, state-set, leader-set and action-set with an empty map run nothing. A {@code
+ *       null} value is sent as {@code ""} (which deletes the key for relation-set/leader-set).
+ *       Keys are sent in sorted order.
+ *   <li>juju-log and action-log split a message so that no argument exceeds 131071 UTF-8 bytes
+ *       (Linux's per-argument limit; the same 131071 ops uses, counted in bytes so that non-ASCII
+ *       text also fits), never inside a code point. An empty message is logged as one empty line.
+ *   <li>action-fail with a {@code null} message runs {@code action-fail} without arguments (Juju's
+ *       default reason).
+ *   <li>open-port/close-port lower-case the protocol; for {@code icmp} the port is ignored and the
+ *       argument is just {@code icmp}.
+ *   <li>A JSON {@code null} where a string is expected (relation-list --app, unit-get, network-get
+ *       --ingress-address) reads as {@code ""}; where a map or list is expected it reads as empty.
+ * </ul>
+ */
+public final class ProcessHookTools implements HookTools {
+
+  /** Largest argument, in UTF-8 bytes, that juju-log/action-log get (Linux: 32 pages - NUL). */
+  static final int MAX_LOG_ARG_BYTES = 131071;
+
+  /** Stdin payloads up to this size fit in any pipe buffer, so they are written inline. */
+  private static final int INLINE_STDIN_BYTES = 4096;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private static final Pattern ACTION_KEY_SEGMENT =
+      Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?");
+  private static final Set<String> RESERVED_ACTION_KEYS =
+      Set.of("stdout", "stdout-encoding", "stderr", "stderr-encoding");
+
+  private final Path toolsDir;
+  private final Path scratchDir;
+
+  /** Tools found on {@code PATH} (Juju puts its tools directory first); scratch in tmpdir. */
+  public ProcessHookTools() {
+    this(null, null);
+  }
+
+  /**
+   * @param toolsDir directory holding the tool executables, or {@code null} to look them up on
+   *     {@code PATH}
+   */
+  public ProcessHookTools(Path toolsDir) {
+    this(toolsDir, null);
+  }
+
+  /**
+   * @param toolsDir directory holding the tool executables, or {@code null} to look them up on
+   *     {@code PATH}
+   * @param scratchDir where the per-call stderr file is created, or {@code null} for {@code
+   *     java.io.tmpdir}
+   */
+  public ProcessHookTools(Path toolsDir, Path scratchDir) {
+    this.toolsDir = toolsDir;
+    this.scratchDir = scratchDir;
+  }
+
+  // ---------------------------------------------------------------------------------- config
+
+  @Override
+  public Map<String, Object> configGet() {
+    return objectMap(runJson("config-get", "--format=json"), "config-get");
+  }
+
+  // -------------------------------------------------------------------------------- relations
+
+  @Override
+  public List<String> relationIds(String endpoint) {
+    return stringList(runJson("relation-ids", endpoint, "--format=json"), "relation-ids");
+  }
+
+  @Override
+  public List<String> relationList(String relationId) {
+    return stringList(
+        runJson("relation-list", "-r", relationId, "--format=json"), "relation-list");
+  }
+
+  @Override
+  public String relationRemoteApp(String relationId) {
+    return string(
+        runJson("relation-list", "-r", relationId, "--app", "--format=json"), "relation-list");
+  }
+
+  @Override
+  public Map<String, String> relationGet(String relationId, String unit) {
+    return stringMap(
+        runJson("relation-get", "--format=json", "-r", relationId, "-", unit), "relation-get");
+  }
+
+  @Override
+  public Map<String, String> relationGetApp(String relationId, String app) {
+    return stringMap(
+        runJson("relation-get", "--format=json", "-r", relationId, "--app", "-", app),
+        "relation-get");
+  }
+
+  @Override
+  public void relationSet(String relationId, Map<String, String> data) {
+    if (data.isEmpty()) {
+      return;
+    }
+    run(jsonObject(data), "relation-set", "-r", relationId, "--file", "-");
+  }
+
+  @Override
+  public void relationSetApp(String relationId, Map<String, String> data) {
+    if (data.isEmpty()) {
+      return;
+    }
+    run(jsonObject(data), "relation-set", "-r", relationId, "--app", "--file", "-");
+  }
+
+  // ------------------------------------------------------------------------------- leadership
+
+  @Override
+  public Map<String, String> leaderGet() {
+    return stringMap(runJson("leader-get", "--format=json"), "leader-get");
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException for an empty key or one containing {@code =} (checked before
+   *     anything runs; the message names the key, never a value)
+   */
+  @Override
+  public void leaderSet(Map<String, String> data) {
+    if (data.isEmpty()) {
+      return;
+    }
+    List<String> argv = new ArrayList<>(data.size() + 1);
+    argv.add("leader-set");
+    for (Map.Entry<String, String> e : new TreeMap<>(data).entrySet()) {
+      String key = e.getKey();
+      if (key.isEmpty() || key.indexOf('=') >= 0) {
+        throw new IllegalArgumentException("invalid leader setting key \"" + key + "\"");
+      }
+      argv.add(key + "=" + nullToEmpty(e.getValue()));
+    }
+    run(null, argv.toArray(new String[0]));
+  }
+
+  @Override
+  public boolean isLeader() {
+    JsonNode node = runJson("is-leader", "--format=json");
+    if (!node.isBoolean()) {
+      throw unexpected("is-leader", "a boolean", node);
+    }
+    return node.booleanValue();
+  }
+
+  // ----------------------------------------------------------------------------------- status
+
+  @Override
+  public void statusSet(Status status) {
+    setStatus(status, "--application=False");
+  }
+
+  @Override
+  public void applicationStatusSet(Status status) {
+    setStatus(status, "--application=True");
+  }
+
+  private void setStatus(Status status, String applicationFlag) {
+    run(
+        null,
+        "status-set",
+        applicationFlag,
+        status.kind().word(),
+        "--",
+        nullToEmpty(status.message()));
+  }
+
+  @Override
+  public void applicationVersionSet(String version) {
+    run(null, "application-version-set", "--", nullToEmpty(version));
+  }
+
+  @Override
+  public void log(LogLevel level, String message) {
+    for (String part : splitUtf8(nullToEmpty(message), MAX_LOG_ARG_BYTES)) {
+      run(null, "juju-log", "--log-level", level.name(), "--", part);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ ports
+
+  @Override
+  public void openPort(int port, String protocol) {
+    run(null, "open-port", portArg(port, protocol));
+  }
+
+  @Override
+  public void closePort(int port, String protocol) {
+    run(null, "close-port", portArg(port, protocol));
+  }
+
+  private static String portArg(int port, String protocol) {
+    String proto = protocol.toLowerCase(Locale.ROOT);
+    return proto.equals("icmp") ? proto : port + "/" + proto;
+  }
+
+  @Override
+  public List<String> openedPorts() {
+    return stringList(runJson("opened-ports", "--format=json"), "opened-ports");
+  }
+
+  // ---------------------------------------------------------------------------------- network
+
+  @Override
+  public Map<String, Object> networkGet(String binding) {
+    return objectMap(runJson("network-get", "--format=json", binding), "network-get");
+  }
+
+  @Override
+  public String ingressAddress(String binding) {
+    return string(
+        runJson("network-get", "--format=json", binding, "--ingress-address"), "network-get");
+  }
+
+  @Override
+  public String unitGet(String setting) {
+    return string(runJson("unit-get", "--format=json", setting), "unit-get");
+  }
+
+  // ---------------------------------------------------------------------------------- actions
+
+  @Override
+  public Map<String, Object> actionGet() {
+    return objectMap(runJson("action-get", "--format=json"), "action-get");
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException naming the first bad key (never a value), before anything
+   *     runs: every dot-separated segment must match {@code ^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$} and
+   *     must not be {@code stdout}, {@code stdout-encoding}, {@code stderr} or {@code
+   *     stderr-encoding}
+   */
+  @Override
+  public void actionSet(Map<String, String> results) {
+    TreeMap<String, String> sorted = new TreeMap<>();
+    for (Map.Entry<String, String> e : results.entrySet()) {
+      checkActionKey(e.getKey());
+      sorted.put(e.getKey(), nullToEmpty(e.getValue()));
+    }
+    if (sorted.isEmpty()) {
+      return;
+    }
+    List<String> argv = new ArrayList<>(sorted.size() + 1);
+    argv.add("action-set");
+    sorted.forEach((k, v) -> argv.add(k + "=" + v));
+    run(null, argv.toArray(new String[0]));
+  }
+
+  static void checkActionKey(String key) {
+    if (key == null) {
+      throw new IllegalArgumentException("action result key is null");
+    }
+    for (String segment : key.split("\\.", -1)) {
+      if (!ACTION_KEY_SEGMENT.matcher(segment).matches()) {
+        throw new IllegalArgumentException(
+            "invalid action result key \""
+                + key
+                + "\": each dot-separated part must be lower-case letters, digits and hyphens,"
+                + " starting and ending with a letter or digit");
+      }
+      if (RESERVED_ACTION_KEYS.contains(segment)) {
+        throw new IllegalArgumentException(
+            "invalid action result key \"" + key + "\": \"" + segment + "\" is reserved");
+      }
+    }
+  }
+
+  @Override
+  public void actionFail(String message) {
+    if (message == null) {
+      run(null, "action-fail");
+    } else {
+      run(null, "action-fail", "--", message);
+    }
+  }
+
+  @Override
+  public void actionLog(String message) {
+    for (String part : splitUtf8(nullToEmpty(message), MAX_LOG_ARG_BYTES)) {
+      run(null, "action-log", "--", part);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ state
+
+  @Override
+  public Map<String, String> stateGet() {
+    return stringMap(runJson("state-get", "--format=json"), "state-get");
+  }
+
+  @Override
+  public void stateSet(Map<String, String> data) {
+    if (data.isEmpty()) {
+      return;
+    }
+    run(jsonObject(data), "state-set", "--file", "-");
+  }
+
+  @Override
+  public void stateDelete(String key) {
+    run(null, "state-delete", key);
+  }
+
+  // -------------------------------------------------------------------------------- resources
+
+  @Override
+  public Path resourceGet(String name) {
+    String out = new String(run(null, "resource-get", name), StandardCharsets.UTF_8);
+    String path = out.strip();
+    if (path.isEmpty()) {
+      throw new IllegalStateException("resource-get printed no path");
+    }
+    return Path.of(path);
+  }
+
+  // ------------------------------------------------------------------------------ the running
+
+  private JsonNode runJson(String... argv) {
+    byte[] out = run(null, argv);
+    try {
+      JsonNode node = JSON.readTree(out);
+      return node == null ? JSON.nullNode() : node;
+    } catch (JsonProcessingException e) {
+      // Not chained: Jackson's message quotes the offending text, which may be secret.
+      JsonLocation at = e.getLocation();
+      throw new IllegalStateException(
+          argv[0]
+              + " printed output that is not JSON"
+              + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(argv[0] + ": cannot parse output", e);
+    }
+  }
+
+  /**
+   * Runs one tool and returns its stdout.
+   *
+   * @param stdin bytes to feed on stdin, or {@code null} to close stdin at once
+   * @param argv the logical command line; argv[0] is the tool's name
+   */
+  private byte[] run(byte[] stdin, String... argv) {
+    String tool = argv[0];
+    List<String> command = List.of(argv);
+    List<String> exec = new ArrayList<>(command);
+    if (toolsDir != null) {
+      exec.set(0, toolsDir.resolve(tool).toString());
+    }
+    Path errFile = null;
+    Process process = null;
+    try {
+      errFile =
+          scratchDir == null
+              ? Files.createTempFile("hook-tool-", ".stderr")
+              : Files.createTempFile(scratchDir, "hook-tool-", ".stderr");
+      process =
+          new ProcessBuilder(exec)
+              .redirectInput(ProcessBuilder.Redirect.PIPE)
+              .redirectOutput(ProcessBuilder.Redirect.PIPE)
+              .redirectError(errFile.toFile())
+              .start();
+      Thread writer = feed(process.getOutputStream(), stdin, tool);
+      byte[] out;
+      try (InputStream in = process.getInputStream()) {
+        out = in.readAllBytes();
+      }
+      int exitCode = process.waitFor();
+      if (writer != null) {
+        writer.join();
+      }
+      if (exitCode != 0) {
+        String stderr = new String(Files.readAllBytes(errFile), StandardCharsets.UTF_8);
+        throw new HookToolException(command, exitCode, errorText(stderr));
+      }
+      return out;
+    } catch (IOException e) {
+      // IOException texts here name the program at most, never its arguments.
+      throw new UncheckedIOException("cannot run hook tool " + tool, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      throw new UncheckedIOException(
+          new InterruptedIOException("interrupted while running hook tool " + tool));
+    } finally {
+      if (errFile != null) {
+        try {
+          Files.deleteIfExists(errFile);
+        } catch (IOException ignored) {
+          // Best effort: it is an empty or small file in the temp directory.
+        }
+      }
+    }
+  }
+
+  /** Writes stdin (inline when it surely fits the pipe, else from a helper thread) and closes it. */
+  private static Thread feed(OutputStream stdin, byte[] data, String tool) {
+    if (data == null || data.length <= INLINE_STDIN_BYTES) {
+      writeQuietly(stdin, data);
+      return null;
+    }
+    Thread writer = new Thread(() -> writeQuietly(stdin, data), tool + "-stdin");
+    writer.setDaemon(true);
+    writer.start();
+    return writer;
+  }
+
+  private static void writeQuietly(OutputStream stdin, byte[] data) {
+    try (stdin) {
+      if (data != null) {
+        stdin.write(data);
+      }
+    } catch (IOException e) {
+      // The tool exited or closed stdin without reading it all; its exit status tells the story.
+    }
+  }
+
+  /** stderr with surrounding whitespace and a leading {@code ERROR } removed. */
+  static String errorText(String stderr) {
+    String text = stderr.strip();
+    if (text.startsWith("ERROR ")) {
+      text = text.substring("ERROR ".length()).strip();
+    }
+    return text;
+  }
+
+  /**
+   * Splits text into pieces of at most {@code maxBytes} UTF-8 bytes, never inside a code point.
+   * Always returns at least one piece (an empty text gives one empty piece).
+   */
+  static List<String> splitUtf8(String text, int maxBytes) {
+    List<String> parts = new ArrayList<>(1);
+    int start = 0;
+    int bytes = 0;
+    int i = 0;
+    while (i < text.length()) {
+      int cp = text.codePointAt(i);
+      int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + len > maxBytes) {
+        parts.add(text.substring(start, i));
+        start = i;
+        bytes = 0;
+      }
+      bytes += len;
+      i += Character.charCount(cp);
+    }
+    parts.add(text.substring(start));
+    return parts;
+  }
+
+  // ------------------------------------------------------------------------------ JSON shapes
+
+  private static byte[] jsonObject(Map<String, String> data) {
+    TreeMap<String, String> sorted = new TreeMap<>();
+    data.forEach((k, v) -> sorted.put(k, nullToEmpty(v)));
+    try {
+      return JSON.writeValueAsBytes(sorted);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode a map of strings as JSON");
+    }
+  }
+
+  private static Map<String, Object> objectMap(JsonNode node, String tool) {
+    if (node.isNull() || node.isMissingNode()) {
+      return Collections.emptyMap();
+    }
+    if (!node.isObject()) {
+      throw unexpected(tool, "an object", node);
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = (Map<String, Object>) plain(node);
+    return Collections.unmodifiableMap(map);
+  }
+
+  /** A JSON tree as plain Java values: LinkedHashMap, ArrayList, String, Boolean, Number, null. */
+  private static Object plain(JsonNode node) {
+    if (node.isObject()) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        map.put(e.getKey(), plain(e.getValue()));
+      }
+      return map;
+    }
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>(node.size());
+      for (JsonNode item : node) {
+        list.add(plain(item));
+      }
+      return list;
+    }
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isNumber()) {
+      return node.numberValue();
+    }
+    return null;
+  }
+
+  /** A JSON object read as strings; a non-string scalar keeps its JSON text, null is dropped. */
+  private static Map<String, String> stringMap(JsonNode node, String tool) {
+    if (node.isNull() || node.isMissingNode()) {
+      return Collections.emptyMap();
+    }
+    if (!node.isObject()) {
+      throw unexpected(tool, "an object", node);
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      JsonNode value = e.getValue();
+      if (value.isNull()) {
+        continue;
+      }
+      map.put(e.getKey(), value.isTextual() ? value.textValue() : value.toString());
+    }
+    return Collections.unmodifiableMap(map);
+  }
+
+  private static List<String> stringList(JsonNode node, String tool) {
+    if (node.isNull() || node.isMissingNode()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw unexpected(tool, "a list", node);
+    }
+    List<String> list = new ArrayList<>(node.size());
+    for (JsonNode item : node) {
+      if (!item.isTextual()) {
+        throw unexpected(tool, "a list of strings", node);
+      }
+      list.add(item.textValue());
+    }
+    return List.copyOf(list);
+  }
+
+  private static String string(JsonNode node, String tool) {
+    if (node.isNull() || node.isMissingNode()) {
+      return "";
+    }
+    if (!node.isTextual()) {
+      throw unexpected(tool, "a string", node);
+    }
+    return node.textValue();
+  }
+
+  /** Names the JSON type found, never the content. */
+  private static IllegalStateException unexpected(String tool, String expected, JsonNode found) {
+    return new IllegalStateException(
+        tool
+            + " printed JSON "
+            + found.getNodeType().name().toLowerCase(Locale.ROOT)
+            + " where "
+            + expected
+            + " was expected");
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}
