@@ -44,8 +44,8 @@ class HostFilesTest {
   void changedModeOrContentIsRewrittenAtomically() throws Exception {
     HostFiles files = new HostFiles(root);
     files.ensure("/x/y.txt", bytes("one"), "rw-r--r--");
-    long inode = (long) Files.getAttribute(root.resolve("x/y.txt"), "unix:ino");
     assertTrue(files.ensure("/x/y.txt", bytes("one"), "rw-------"));
+    long inode = (long) Files.getAttribute(root.resolve("x/y.txt"), "unix:ino");
     assertTrue(files.ensure("/x/y.txt", bytes("two"), "rw-------"));
     assertArrayEquals(bytes("two"), files.read("/x/y.txt").orElseThrow());
     // a rename, not an in-place write: readers never see a half-written file
