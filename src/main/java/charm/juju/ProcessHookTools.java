@@ -389,7 +389,9 @@ public final class ProcessHookTools implements HookTools {
       throw new IllegalStateException(
           argv[0]
               + " printed output that is not JSON"
-              + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+              + (at == null
+                  ? ""
+                  : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (IOException e) {
       throw new UncheckedIOException(argv[0] + ": cannot parse output", e);
     }
@@ -454,7 +456,7 @@ public final class ProcessHookTools implements HookTools {
     }
   }
 
-  /** Writes stdin (inline when it surely fits the pipe, else from a helper thread) and closes it. */
+  /** Writes stdin (inline if it surely fits the pipe, else from a helper thread), closes it. */
   private static Thread feed(OutputStream stdin, byte[] data, String tool) {
     if (data == null || data.length <= INLINE_STDIN_BYTES) {
       writeQuietly(stdin, data);

@@ -90,7 +90,8 @@ class JujuContextTest {
   @Test
   void legacyHookFromProgramPath() {
     JujuContext ctx =
-        JujuContext.fromEnv(base(), "/var/lib/juju/agents/unit-docker-registry-0/charm/hooks/install");
+        JujuContext.fromEnv(
+            base(), "/var/lib/juju/agents/unit-docker-registry-0/charm/hooks/install");
     assertEquals("hooks/install", ctx.dispatchPath());
     assertEquals("install", ctx.hookName());
     assertEquals("install", ctx.eventName());

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+// SEPARATE_THREAD: a deadlocked pipe read cannot be interrupted, so the timeout must not wait
+// for the test thread to notice; a deadlock then fails the test instead of hanging the build.
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ProcessHookToolsTest {
 
   @TempDir Path tmp;
@@ -138,7 +140,8 @@ class ProcessHookToolsTest {
     fake.stdout(
         "network-get",
         "{\"bind-addresses\":[{\"mac-address\":\"00:16:3e:aa:bb:cc\",\"interface-name\":\"eth0\","
-            + "\"addresses\":[{\"hostname\":\"\",\"value\":\"10.0.0.7\",\"cidr\":\"10.0.0.0/24\"}]}],"
+            + "\"addresses\":[{\"hostname\":\"\",\"value\":\"10.0.0.7\","
+            + "\"cidr\":\"10.0.0.0/24\"}]}],"
             + "\"egress-subnets\":[\"10.0.0.7/32\"],\"ingress-addresses\":[\"10.0.0.7\"]}\n");
     Map<String, Object> net = tools.networkGet("website");
     assertEquals(List.of("10.0.0.7"), net.get("ingress-addresses"));
@@ -169,7 +172,8 @@ class ProcessHookToolsTest {
   void actionGetKeepsTypesAndNesting() {
     fake.stdout(
         "action-get",
-        "{\"compression\":{\"kind\":\"gzip\",\"level\":9},\"dry-run\":true,\"filename\":\"out.tgz\","
+        "{\"compression\":{\"kind\":\"gzip\",\"level\":9},\"dry-run\":true,"
+            + "\"filename\":\"out.tgz\","
             + "\"tags\":[\"a\",\"b\"]}\n");
     Map<String, Object> params = tools.actionGet();
     assertEquals(Map.of("kind", "gzip", "level", 9), params.get("compression"));
@@ -235,7 +239,8 @@ class ProcessHookToolsTest {
     assertEquals(List.of("-r", "website:3", "--file", "-"), fake.onlyArgv("relation-set"));
     String stdin = fake.stdin("relation-set", 1);
     assertEquals(
-        "{\"hostname\":\"10.0.0.7\",\"note\":\"line1\\nline2 \\\"quoted\\\" é\",\"port\":\"5000\"}",
+        "{\"hostname\":\"10.0.0.7\","
+            + "\"note\":\"line1\\nline2 \\\"quoted\\\" é\",\"port\":\"5000\"}",
         stdin);
     assertEquals(data, new ObjectMapper().readValue(stdin, Map.class));
   }
@@ -288,7 +293,8 @@ class ProcessHookToolsTest {
   void statusSetUnitAndApplication() {
     tools.statusSet(Status.active("Ready"));
     tools.applicationStatusSet(Status.blocked("need config: --foo"));
-    assertEquals(List.of("--application=False", "active", "--", "Ready"), fake.argv("status-set", 1));
+    assertEquals(
+        List.of("--application=False", "active", "--", "Ready"), fake.argv("status-set", 1));
     assertEquals(
         List.of("--application=True", "blocked", "--", "need config: --foo"),
         fake.argv("status-set", 2));
@@ -298,7 +304,8 @@ class ProcessHookToolsTest {
   void statusSetEmptyOrNullMessagePassesEmptyArgument() {
     tools.statusSet(Status.maintenance(""));
     tools.statusSet(Status.waiting(null));
-    assertEquals(List.of("--application=False", "maintenance", "--", ""), fake.argv("status-set", 1));
+    assertEquals(
+        List.of("--application=False", "maintenance", "--", ""), fake.argv("status-set", 1));
     assertEquals(List.of("--application=False", "waiting", "--", ""), fake.argv("status-set", 2));
   }
 
@@ -488,7 +495,8 @@ class ProcessHookToolsTest {
   @Test
   void errorText() {
     assertEquals("x", ProcessHookTools.errorText("ERROR x\n"));
-    assertEquals("yaml: bad\n  line 1: no", ProcessHookTools.errorText("ERROR yaml: bad\n  line 1: no\n"));
+    assertEquals(
+        "yaml: bad\n  line 1: no", ProcessHookTools.errorText("ERROR yaml: bad\n  line 1: no\n"));
     assertEquals("ERRORS x", ProcessHookTools.errorText("ERRORS x"));
     assertEquals("", ProcessHookTools.errorText(" \n"));
   }
@@ -567,6 +575,7 @@ class ProcessHookToolsTest {
   // -------------------------------------------------------------------------- big data
 
   @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void bigStdoutAndBigStderrDoNotDeadlock() {
     String big = "v".repeat(1 << 20);
     fake.stdout("relation-get", "{\"big\":\"" + big + "\"}\n")
@@ -576,6 +585,7 @@ class ProcessHookToolsTest {
   }
 
   @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void bigStderrOnFailureIsReturnedWhole() {
     fake.stdout("relation-get", "x".repeat(1 << 20))
         .stderr("relation-get", "ERROR " + "e".repeat(200 * 1024) + "\n")
@@ -587,6 +597,7 @@ class ProcessHookToolsTest {
   }
 
   @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void bigStdinWhileTheToolPrintsFirstDoesNotDeadlock() {
     // The fake writes 1 MB of stdout and 200 KB of stderr before it reads stdin.
     fake.stdout("relation-set", "o".repeat(1 << 20)).stderr("relation-set", "e".repeat(200 * 1024));
@@ -596,13 +607,16 @@ class ProcessHookToolsTest {
   }
 
   @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void toolThatIgnoresBigStdinStillReportsItsExit() {
     // A shell script that exits without reading stdin: the write side gets EPIPE, which must
     // not mask the tool's own status.
     HookToolException e =
         assertThrows(
             HookToolException.class,
-            () -> new ProcessHookTools(exitingBin(), scratch).stateSet(Map.of("k", "q".repeat(1 << 20))));
+            () ->
+                new ProcessHookTools(exitingBin(), scratch)
+                    .stateSet(Map.of("k", "q".repeat(1 << 20))));
     assertEquals(7, e.exitCode());
     assertEquals("early", e.error());
   }
