@@ -84,7 +84,9 @@ public final class ConfigYaml {
     if (x.httpSecret() != null) {
       http.put("secret", x.httpSecret());
     }
-    http.put("relativeurls", true);
+    // With an external URL, Location headers are absolute and built from it; without one they
+    // are relative, which works behind any proxy or port mapping.
+    http.put("relativeurls", cfg.httpHost().isEmpty());
     http.put("headers", map("X-Content-Type-Options", List.of("nosniff")));
     if (cfg.prometheusMetrics()) {
       http.put("debug", map("addr", DEBUG_ADDR,
