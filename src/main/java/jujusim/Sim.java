@@ -54,6 +54,7 @@ public final class Sim {
   private final Deque<Model.Event> queue = new ArrayDeque<>();
   private final List<HookResult> results = new ArrayList<>();
   private List<HookResult> lastResults = new ArrayList<>();
+  private boolean scriptChecked;
 
   private Sim(Path workDir, Model model) {
     this.workDir = workDir.toAbsolutePath();
@@ -84,6 +85,11 @@ public final class Sim {
     Sim sim = new Sim(workDir, m);
     sim.save();
     return sim;
+  }
+
+  /** A new model for the charm with default options. */
+  public static Sim create(Path workDir, Path charm) {
+    return create(workDir, charm, SimOptions.defaults());
   }
 
   /** Continues the model saved in {@code workDir}. */
@@ -563,6 +569,7 @@ public final class Sim {
       if (res.exitCode() != 0) {
         o.status = "failed";
         o.message = "exit status " + res.exitCode();
+        afterCommit(ctx, List.of());
       } else {
         afterCommit(ctx, commitLocked(ctx));
         o.status = ctx.actionFailed ? "failed" : "completed";
@@ -667,6 +674,7 @@ public final class Sim {
       u.errorHook = hook;
       u.failedEvent = ev;
       u.statusHistory.add(new Model.StatusInfo("error", "hook failed: \"" + hook + "\""));
+      afterCommit(ctx, List.of());
       return;
     }
     afterCommit(ctx, commitLocked(ctx));
@@ -757,14 +765,19 @@ public final class Sim {
     Path tools = unitDir(unitName).resolve("tools");
     try {
       Path script = workDir.resolve("hook-tool");
-      if (!Files.exists(script)) {
+      if (!scriptChecked) {
+        byte[] content;
         try (InputStream in = Sim.class.getResourceAsStream("/jujusim/hook-tool")) {
           if (in == null) {
             throw new SimException("hook-tool script missing from the classpath");
           }
-          Files.write(script, in.readAllBytes());
+          content = in.readAllBytes();
         }
-        Files.setPosixFilePermissions(script, Charm.perms(0755));
+        if (!Files.exists(script) || !java.util.Arrays.equals(Files.readAllBytes(script), content)) {
+          Files.write(script, content);
+          Files.setPosixFilePermissions(script, Charm.perms(0755));
+        }
+        scriptChecked = true;
       }
       if (!Files.isDirectory(tools)) {
         Files.createDirectories(tools);
@@ -858,6 +871,9 @@ public final class Sim {
             java.nio.file.StandardOpenOption.APPEND);
       } else {
         code = p.exitValue();
+      }
+      synchronized (lock) {
+        // the tool calls' effects (made on server threads) are visible from here on
       }
       stdout = Files.readString(outFile, StandardCharsets.UTF_8);
       stderr = Files.readString(errFile, StandardCharsets.UTF_8);

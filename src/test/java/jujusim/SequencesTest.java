@@ -271,6 +271,56 @@ class SequencesTest {
     assertTrue(best < 1000, "a no-op hook took " + best + " ms");
   }
 
+  @Test
+  void relationHookDefaults() {
+    sim.deploy(1);
+    charm.cmds("hooks/db-relation-changed",
+        "relation-get --format=json",
+        "relation-get --app --format=json",
+        "relation-ids --format=json",
+        "relation-list",
+        "juju-log -- -- not a flag",
+        "relation-set r=1",
+        "relation-get r $JUJU_UNIT_NAME");
+    int id = sim.integrate("db", "mysql", List.of("mysql/0"), Map.of("database", "app"), Map.of("mysql/0", Map.of("user", "u0")));
+    ok(charm.out("demo/0", "hooks/db-relation-changed", 0),
+        "{\"egress-subnets\":\"10.1.1.1/32\",\"ingress-address\":\"10.1.1.1\",\"private-address\":\"10.1.1.1\",\"user\":\"u0\"}\n");
+    ok(charm.out("demo/0", "hooks/db-relation-changed", 1), "{\"database\":\"app\"}\n");
+    ok(charm.out("demo/0", "hooks/db-relation-changed", 2), "[\"db:" + id + "\"]\n");
+    ok(charm.out("demo/0", "hooks/db-relation-changed", 3), "mysql/0\n");
+    ok(charm.out("demo/0", "hooks/db-relation-changed", 6), "1\n");
+    List<Model.LogLine> logs = sim.logs("demo/0");
+    assertEquals("db:" + id + ": -- not a flag", logs.get(logs.size() - 1).message);
+    assertEquals("1", sim.localUnitData(id, "demo/0").get("r"));
+    // the remote app's data changes: -changed with an empty JUJU_REMOTE_UNIT
+    sim.setRemoteAppData(id, Map.of("database", "other"));
+    assertEquals("", charm.env("demo/0", "hooks/db-relation-changed").get("JUJU_REMOTE_UNIT"));
+  }
+
+  @Test
+  void leaderSetSticksAndNotifiesEvenIfTheHookFails() {
+    sim.deploy(2);
+    charm.cmds("hooks/update-status", "leader-set k=v");
+    charm.exit("hooks/update-status", 1);
+    sim.hook("demo/0", "update-status");
+    assertEquals(Map.of("k", "v"), sim.leaderSettings());
+    assertEquals(hooks("leader-settings-changed"), tail(charm.hooks("demo/1"), 1));
+  }
+
+  @Test
+  void hookTimeoutKillsTheProcess() throws Exception {
+    Sim slow = Sim.create(tmp.resolve("slow"), charm.dir, charm.options().hookTimeout(java.time.Duration.ofMillis(300)));
+    charm.cmds("hooks/install", "sleep 30");
+    long start = System.nanoTime();
+    List<HookResult> rs = slow.deploy(1);
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(ms < 10_000, "took " + ms + " ms");
+    assertEquals(124, rs.get(0).exitCode());
+    assertTrue(rs.get(0).stderr().contains("timed out"), rs.get(0).stderr());
+    assertTrue(slow.inError("demo/0"));
+    assertEquals(1, rs.size(), "later hooks are held while the unit is in error");
+  }
+
   static <T> List<T> tail(List<T> list, int n) {
     return list.subList(Math.max(0, list.size() - n), list.size());
   }
