@@ -57,6 +57,8 @@ final class Tools {
   private static final Pattern UNIT_NAME =
       Pattern.compile("^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*/[0-9]+$");
   private static final List<String> SETTABLE = List.of("maintenance", "blocked", "waiting", "active");
+  private static final Set<String> DEPRECATED_FORMAT =
+      Set.of("relation-set", "juju-log", "open-port", "close-port");
   private static final Set<String> RESERVED =
       Set.of("stdout", "stdout-encoding", "stderr", "stderr-encoding");
 
@@ -151,7 +153,7 @@ final class Tools {
 
   private Flags parse(Flags f, List<String> args, String synopsis) throws UsageException {
     f.parse(args);
-    if (f.has("format") && !"relation-set juju-log open-port close-port".contains(tool)) {
+    if (f.has("format") && !DEPRECATED_FORMAT.contains(tool)) {
       checkFormat(f);
     }
     return f;
