@@ -1,6 +1,7 @@
 package jujusim;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class Model {
   public Map<String, String> leaderSettings = new TreeMap<>();
   /** Set by the leader with {@code status-set --application}; null until then. */
   public StatusInfo appStatus;
+  @JsonDeserialize(as = TreeMap.class)
   public Map<Integer, Relation> relations = new TreeMap<>();
   public int nextRelationId;
   /** Resource name → path of the attached file. */

@@ -52,6 +52,11 @@ class PersistenceAndCliTest {
     Probe.ok(charm.out("demo/1", "hooks/update-status", 1), "9000\n");
     // a second id continues from the saved counter
     assertEquals(id + 1, second.integrate("website", "web", List.of(), Map.of(), Map.of()));
+    for (int i = 0; i < 9; i++) {
+      second.integrate("db", "app" + "abcdefghi".charAt(i), List.of(), Map.of(), Map.of());
+    }
+    second.save();
+    assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), List.copyOf(Sim.load(work).model().relations.keySet()));
   }
 
   @Test
