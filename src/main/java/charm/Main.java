@@ -24,7 +24,7 @@ public final class Main {
     try {
       HostFiles files = new HostFiles(ctx.rootDir());
       Reconciler reconciler =
-          new Reconciler(tools, () -> new DockerRegistryContainer(DockerRegistryContainer.DOCKER_HOST), files, ctx.unitName());
+          new Reconciler(tools, () -> new DockerRegistryContainer(DockerRegistryContainer.DOCKER_HOST, files), files, ctx.unitName());
       DockerEngineInstaller installer = new DockerEngineInstaller(Path.of("/var/run/docker.sock"));
       code = new Dispatcher(tools, reconciler, installer).run(ctx);
     } catch (RuntimeException e) {

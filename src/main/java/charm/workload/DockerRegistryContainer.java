@@ -36,8 +36,14 @@ public final class DockerRegistryContainer implements RegistryContainer {
   public static final String DOCKER_HOST = "unix:///var/run/docker.sock";
 
   private final DockerClient client;
+  private final HostFiles files;
 
-  public DockerRegistryContainer(String dockerHost) {
+  /**
+   * @param dockerHost the engine's address
+   * @param files resolves the unit paths of bind mounts to host paths
+   */
+  public DockerRegistryContainer(String dockerHost, HostFiles files) {
+    this.files = files;
     DefaultDockerClientConfig config =
         DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
     ZerodepDockerHttpClient http =
@@ -130,7 +136,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
   public String createAndStart(ContainerSpec spec) {
     List<Bind> binds = new ArrayList<>();
     for (ContainerSpec.Mount m : spec.mounts()) {
-      binds.add(new Bind(m.hostPath(), new Volume(m.containerPath()), m.readOnly() ? AccessMode.ro : AccessMode.rw));
+      binds.add(new Bind(files.resolve(m.hostPath()).toString(), new Volume(m.containerPath()), m.readOnly() ? AccessMode.ro : AccessMode.rw));
     }
     List<PortBinding> portBindings = new ArrayList<>();
     List<ExposedPort> exposed = new ArrayList<>();
@@ -185,8 +191,8 @@ public final class DockerRegistryContainer implements RegistryContainer {
   public void start(String name) {
     try {
       client.startContainerCmd(name).exec();
-    } catch (NotModifiedException e) {
-      // already running
+    } catch (NotModifiedException | NotFoundException e) {
+      // already running, or gone (the reconcile creates it)
     }
   }
 

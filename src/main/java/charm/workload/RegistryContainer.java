@@ -26,7 +26,7 @@ public interface RegistryContainer extends AutoCloseable {
   /** Creates the container (labelled with the spec hash) and starts it; returns its id. */
   String createAndStart(ContainerSpec spec);
 
-  /** Starts an existing container; no-op when it runs. */
+  /** Starts an existing container; no-op when it runs or does not exist. */
   void start(String name);
 
   /** Stops a container; no-op when it is stopped or missing. */
