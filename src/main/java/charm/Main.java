@@ -7,7 +7,6 @@ import charm.juju.ProcessHookTools;
 import charm.workload.DockerEngineInstaller;
 import charm.workload.DockerRegistryContainer;
 import charm.workload.HostFiles;
-import java.nio.file.Path;
 
 /**
  * The charm's entry point, started by {@code dispatch}. The only reader of the environment and the
@@ -24,8 +23,8 @@ public final class Main {
     try {
       HostFiles files = new HostFiles(ctx.rootDir());
       Reconciler reconciler =
-          new Reconciler(tools, () -> new DockerRegistryContainer(DockerRegistryContainer.DOCKER_HOST, files), files, ctx.unitName());
-      DockerEngineInstaller installer = new DockerEngineInstaller(Path.of("/var/run/docker.sock"));
+          new Reconciler(tools, () -> new DockerRegistryContainer(DockerRegistryContainer.SOCKET, files), files, ctx.unitName());
+      DockerEngineInstaller installer = new DockerEngineInstaller(DockerRegistryContainer.SOCKET);
       code = new Dispatcher(tools, reconciler, installer).run(ctx);
     } catch (RuntimeException e) {
       code = 1;

@@ -823,6 +823,16 @@ public final class Sim {
     return env;
   }
 
+  /**
+   * A command to run every hook under, from {@code JUJUSIM_HOOK_WRAPPER} in the simulator's own
+   * environment (space-separated), e.g. {@code /usr/bin/time -f %e,%M -a -o FILE} for the
+   * benchmark script. Juju has no such thing; the hook's environment is unchanged.
+   */
+  private static List<String> hookWrapper() {
+    String wrapper = System.getenv("JUJUSIM_HOOK_WRAPPER");
+    return wrapper == null || wrapper.isBlank() ? List.of() : List.of(wrapper.trim().split("\\s+"));
+  }
+
   /** Runs dispatch (or the legacy hooks/actions file) with the tools server up. */
   private HookResult execute(HookContext ctx, Map<String, String> env, String dispatchPath) {
     String unitName = ctx.unit.name;
@@ -846,7 +856,9 @@ public final class Sim {
     try (ToolServer server = new ToolServer(ctx, lock)) {
       env.put("JUJU_AGENT_SOCKET_ADDRESS", server.address());
       env.putAll(model.env);
-      ProcessBuilder pb = new ProcessBuilder(handler.toString());
+      List<String> argv = new ArrayList<>(hookWrapper());
+      argv.add(handler.toString());
+      ProcessBuilder pb = new ProcessBuilder(argv);
       pb.environment().clear();
       pb.environment().putAll(env);
       pb.directory(charmDir.toFile());

@@ -3,7 +3,6 @@ package charm.workload;
 import charm.registry.ContainerSpec;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -21,6 +20,9 @@ import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,83 +32,98 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** {@link RegistryContainer} over the local Docker engine's API, with docker-java. */
+/**
+ * {@link RegistryContainer} over the local Docker engine. Every change (pull, create, start, stop,
+ * remove, exec) goes through docker-java; the checks that decide whether anything has to change
+ * are plain GETs on the engine socket ({@link DockerSocket}), so a hook with nothing to do never
+ * pays for docker-java's start-up.
+ */
 public final class DockerRegistryContainer implements RegistryContainer {
   /** The engine socket on every unit. */
-  public static final String DOCKER_HOST = "unix:///var/run/docker.sock";
+  public static final Path SOCKET = Path.of("/var/run/docker.sock");
 
-  private final DockerClient client;
+  private final Path socket;
+  private final DockerSocket reads;
   private final HostFiles files;
+  private DockerClient client;
 
   /**
-   * @param dockerHost the engine's address
+   * @param socket the engine's unix socket
    * @param files resolves the unit paths of bind mounts to host paths
    */
-  public DockerRegistryContainer(String dockerHost, HostFiles files) {
+  public DockerRegistryContainer(Path socket, HostFiles files) {
+    this.socket = socket;
+    this.reads = new DockerSocket(socket);
     this.files = files;
-    DefaultDockerClientConfig config =
-        DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-    ZerodepDockerHttpClient http =
-        new ZerodepDockerHttpClient.Builder()
-            .dockerHost(config.getDockerHost())
-            .connectionTimeout(Duration.ofSeconds(5))
-            .responseTimeout(Duration.ofMinutes(10))
-            .build();
-    this.client = DockerClientImpl.getInstance(config, http);
+  }
+
+  /** The docker-java client, created on first use. */
+  private DockerClient client() {
+    if (client == null) {
+      DefaultDockerClientConfig config =
+          DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost("unix://" + socket).build();
+      ZerodepDockerHttpClient http =
+          new ZerodepDockerHttpClient.Builder()
+              .dockerHost(config.getDockerHost())
+              .connectionTimeout(Duration.ofSeconds(5))
+              .responseTimeout(Duration.ofMinutes(10))
+              .build();
+      client = DockerClientImpl.getInstance(config, http);
+    }
+    return client;
   }
 
   @Override
   public boolean engineAnswers() {
     try {
-      client.pingCmd().exec();
-      return true;
-    } catch (RuntimeException e) {
+      return reads.get("/_ping").status() == 200;
+    } catch (UncheckedIOException e) {
       return false;
     }
   }
 
   @Override
   public Optional<ContainerState> inspect(String name) {
-    try {
-      InspectContainerResponse r = client.inspectContainerCmd(name).exec();
-      InspectContainerResponse.ContainerState s = r.getState();
-      Map<String, String> labels = r.getConfig().getLabels();
-      String hash = labels == null ? null : labels.get(ContainerSpec.HASH_LABEL);
-      Long exit = s.getExitCodeLong();
-      return Optional.of(
-          new ContainerState(
-              r.getId(),
-              r.getName().replaceFirst("^/", ""),
-              Boolean.TRUE.equals(s.getRunning()),
-              Boolean.TRUE.equals(s.getRestarting()),
-              exit == null ? 0 : exit.intValue(),
-              hash,
-              s.getStartedAt()));
-    } catch (NotFoundException e) {
+    DockerSocket.Response r = reads.get("/containers/" + DockerSocket.encode(name) + "/json");
+    if (r.status() == 404) {
       return Optional.empty();
     }
+    if (r.status() != 200) {
+      throw new IllegalStateException("inspecting container " + name + ": HTTP " + r.status());
+    }
+    JsonNode body = r.body();
+    JsonNode state = body.path("State");
+    JsonNode hash = body.path("Config").path("Labels").path(ContainerSpec.HASH_LABEL);
+    return Optional.of(
+        new ContainerState(
+            body.path("Id").asText(),
+            body.path("Name").asText().replaceFirst("^/", ""),
+            state.path("Running").asBoolean(),
+            state.path("Restarting").asBoolean(),
+            state.path("ExitCode").asInt(),
+            hash.isTextual() ? hash.asText() : null,
+            state.path("StartedAt").asText()));
   }
 
   @Override
   public List<String> managedContainers(String unitName) {
+    String filter = "{\"label\":[\"" + ContainerSpec.OWNER_LABEL + "=" + unitName + "\"]}";
+    DockerSocket.Response r = reads.get("/containers/json?all=1&filters=" + DockerSocket.encode(filter));
+    if (r.status() != 200) {
+      throw new IllegalStateException("listing containers: HTTP " + r.status());
+    }
     List<String> names = new ArrayList<>();
-    client
-        .listContainersCmd()
-        .withShowAll(true)
-        .withLabelFilter(Map.of(ContainerSpec.OWNER_LABEL, unitName))
-        .exec()
-        .forEach(c -> names.add(c.getNames()[0].replaceFirst("^/", "")));
+    r.body().forEach(c -> names.add(c.path("Names").path(0).asText().replaceFirst("^/", "")));
     return names;
   }
 
   @Override
   public boolean imagePresent(String image) {
-    try {
-      client.inspectImageCmd(image).exec();
-      return true;
-    } catch (NotFoundException e) {
-      return false;
+    int status = reads.get("/images/" + image + "/json").status();
+    if (status != 200 && status != 404) {
+      throw new IllegalStateException("inspecting image " + image + ": HTTP " + status);
     }
+    return status == 200;
   }
 
   @Override
@@ -125,7 +142,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
           }
         };
     try {
-      client.pullImageCmd(image).exec(callback).awaitCompletion(30, TimeUnit.MINUTES);
+      client().pullImageCmd(image).exec(callback).awaitCompletion(30, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while pulling " + image, e);
@@ -170,13 +187,13 @@ public final class DockerRegistryContainer implements RegistryContainer {
       remove(spec.name());
       id = create(spec, exposed, host, env, labels);
     }
-    client.startContainerCmd(id).exec();
+    client().startContainerCmd(id).exec();
     return id;
   }
 
   private String create(
       ContainerSpec spec, List<ExposedPort> exposed, HostConfig host, List<String> env, Map<String, String> labels) {
-    return client
+    return client()
         .createContainerCmd(spec.image())
         .withName(spec.name())
         .withEnv(env)
@@ -190,7 +207,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
   @Override
   public void start(String name) {
     try {
-      client.startContainerCmd(name).exec();
+      client().startContainerCmd(name).exec();
     } catch (NotModifiedException | NotFoundException e) {
       // already running, or gone (the reconcile creates it)
     }
@@ -199,7 +216,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
   @Override
   public void stop(String name) {
     try {
-      client.stopContainerCmd(name).withTimeout(10).exec();
+      client().stopContainerCmd(name).withTimeout(10).exec();
     } catch (NotModifiedException | NotFoundException e) {
       // already stopped, or gone
     }
@@ -208,7 +225,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
   @Override
   public void remove(String name) {
     try {
-      client.removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
+      client().removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
     } catch (NotFoundException e) {
       // already gone
     }
@@ -217,10 +234,10 @@ public final class DockerRegistryContainer implements RegistryContainer {
   @Override
   public String exec(String name, List<String> command) {
     String execId =
-        client.execCreateCmd(name).withCmd(command.toArray(String[]::new)).withAttachStdout(true).withAttachStderr(true).exec().getId();
+        client().execCreateCmd(name).withCmd(command.toArray(String[]::new)).withAttachStdout(true).withAttachStderr(true).exec().getId();
     StringBuilder out = new StringBuilder();
     try {
-      client
+      client()
           .execStartCmd(execId)
           .exec(
               new ResultCallback.Adapter<Frame>() {
@@ -238,6 +255,9 @@ public final class DockerRegistryContainer implements RegistryContainer {
 
   @Override
   public void close() {
+    if (client == null) {
+      return;
+    }
     try {
       client.close();
     } catch (java.io.IOException e) {
