@@ -23,8 +23,8 @@ public final class Main {
     try {
       HostFiles files = new HostFiles(ctx.rootDir());
       Reconciler reconciler =
-          new Reconciler(tools, () -> new DockerRegistryContainer(DockerRegistryContainer.SOCKET, files), files, ctx.unitName());
-      DockerEngineInstaller installer = new DockerEngineInstaller(DockerRegistryContainer.SOCKET);
+          new Reconciler(tools, () -> new DockerRegistryContainer(files.resolve(DockerRegistryContainer.SOCKET), files), files, ctx.unitName());
+      DockerEngineInstaller installer = new DockerEngineInstaller(files.resolve(DockerRegistryContainer.SOCKET));
       code = new Dispatcher(tools, reconciler, installer).run(ctx);
     } catch (RuntimeException e) {
       code = 1;

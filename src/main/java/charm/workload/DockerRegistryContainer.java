@@ -39,8 +39,8 @@ import java.util.function.Consumer;
  * pays for docker-java's start-up.
  */
 public final class DockerRegistryContainer implements RegistryContainer {
-  /** The engine socket on every unit. */
-  public static final Path SOCKET = Path.of("/var/run/docker.sock");
+  /** The engine socket on every unit (under the unit's root, like every path the charm uses). */
+  public static final String SOCKET = "/var/run/docker.sock";
 
   private final Path socket;
   private final DockerSocket reads;

@@ -59,7 +59,7 @@ class RegistryCharmIT {
   @BeforeAll
   void deploy() throws IOException {
     work = Files.createTempDirectory("registry-it");
-    root = work.resolve("root");
+    root = UnitRoot.create(work.resolve("root"));
     name = "it-registry-" + UUID.randomUUID().toString().substring(0, 8);
     port = freePort();
     netloc = "127.0.0.1:" + port;
@@ -271,6 +271,25 @@ class RegistryCharmIT {
 
   @Test
   @Order(12)
+  void waitsForAnEngineThatDoesNotAnswerAndRecovers() throws IOException {
+    String before = containerIdAndStart();
+    UnitRoot.disconnectEngine(root);
+    try {
+      List<HookResult> hooks = sim.config(Map.of("log-level", "debug"), List.of());
+      hooks.forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+      assertEquals("waiting", sim.unitStatus(UNIT).status);
+      assertEquals("Waiting for the Docker engine", sim.unitStatus(UNIT).message);
+    } finally {
+      UnitRoot.connectEngine(root);
+    }
+    assertEquals(0, sim.hook(UNIT, "update-status").exitCode());
+    assertEquals("active", sim.unitStatus(UNIT).status, "recovered on the next hook");
+    assertNotEquals(before, containerIdAndStart(), "the pending log-level change was applied");
+    reset("log-level");
+  }
+
+  @Test
+  @Order(13)
   void stopAndStartActions() {
     ActionOutcome stop = sim.runAction(UNIT, "stop", Map.of());
     assertEquals("completed", stop.status, stop.message);
@@ -300,7 +319,7 @@ class RegistryCharmIT {
   }
 
   @Test
-  @Order(13)
+  @Order(14)
   void updateStatusNoticesAContainerStoppedBehindItsBack() {
     Cmd.ok("docker", "stop", name);
     sim.hook(UNIT, "update-status");

@@ -1,0 +1,78 @@
+package charm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import charm.juju.JujuContext;
+import charm.workload.DockerEngineInstaller;
+import charm.workload.HostFiles;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DispatcherTest {
+  @TempDir Path root;
+
+  private final RecordingHookTools tools = new RecordingHookTools();
+
+  private Dispatcher dispatcher() {
+    HostFiles files = new HostFiles(root);
+    Reconciler reconciler =
+        new Reconciler(tools, () -> { throw new AssertionError("no Docker for this event"); }, files, "docker-registry/0");
+    return new Dispatcher(tools, reconciler, new DockerEngineInstaller(root.resolve("docker.sock")));
+  }
+
+  private static JujuContext event(String dispatchPath) {
+    return JujuContext.fromEnv(Map.of("JUJU_DISPATCH_PATH", dispatchPath, "JUJU_UNIT_NAME", "docker-registry/0"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"hooks/collect-metrics", "hooks/secret-changed", "hooks/data-storage-attached", "hooks/db-relation-joined"})
+  void hooksTheCharmDoesNotHandleExitZeroAndTouchNothing(String path) {
+    assertEquals(0, dispatcher().run(event(path)));
+    assertEquals(List.of(), tools.calls);
+  }
+
+  @Test
+  void unknownActionFailsWithAReason() {
+    assertEquals(0, dispatcher().run(event("actions/frobnicate")));
+    assertEquals(List.of("action-get", "action-fail"), tools.calls);
+    assertTrue(tools.failure.contains("Unknown action \"frobnicate\""), tools.failure);
+  }
+
+  @Test
+  void invalidConfigBlocksWithoutTouchingDocker() {
+    tools.config.put("log-level", "loud");
+    assertEquals(0, dispatcher().run(event("hooks/config-changed")));
+    assertEquals("blocked", tools.status.kind().word());
+    assertTrue(tools.status.message().startsWith("Invalid charm config: log-level"), tools.status.message());
+  }
+
+  @Test
+  void actionsBeforeTheRegistryIsConfiguredFail() {
+    tools.config.put("storage-cache", "redis");
+    assertEquals(0, dispatcher().run(event("actions/stop")));
+    assertTrue(tools.failure.startsWith("Registry not yet ready: Invalid charm config: storage-cache"), tools.failure);
+  }
+
+  @Test
+  void theLeaderGeneratesTheHttpSecretOnceAndFollowersWait() {
+    tools.config.put("log-level", "loud"); // stop before Docker
+    tools.leader = true;
+    dispatcher().run(event("hooks/leader-elected"));
+    String secret = tools.leaderSettings.get("http-secret");
+    assertEquals(32, java.util.Base64.getDecoder().decode(secret).length);
+    dispatcher().run(event("hooks/leader-elected"));
+    assertEquals(secret, tools.leaderSettings.get("http-secret"), "generated once");
+
+    RecordingHookTools follower = new RecordingHookTools();
+    Reconciler r = new Reconciler(follower, () -> { throw new AssertionError(); }, new HostFiles(root), "docker-registry/1");
+    new Dispatcher(follower, r, new DockerEngineInstaller(root.resolve("docker.sock"))).run(event("hooks/config-changed"));
+    assertEquals("waiting", follower.status.kind().word());
+    assertTrue(follower.leaderSettings.isEmpty(), "followers never write leader settings");
+  }
+}

@@ -1,0 +1,189 @@
+package charm;
+
+import charm.juju.HookTools;
+import charm.juju.Status;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** An in-memory stand-in for Juju's hook tools that records which tools were called. */
+final class RecordingHookTools implements HookTools {
+  final List<String> calls = new ArrayList<>();
+  final Map<String, Object> config = new HashMap<>();
+  final Map<String, String> leaderSettings = new HashMap<>();
+  final Map<String, String> state = new HashMap<>();
+  final Map<String, Object> params = new HashMap<>();
+  boolean leader;
+  Status status;
+  String failure;
+
+  @Override
+  public Map<String, Object> configGet() {
+    calls.add("config-get");
+    return new HashMap<>(config);
+  }
+
+  @Override
+  public List<String> relationIds(String endpoint) {
+    calls.add("relation-ids");
+    return List.of();
+  }
+
+  @Override
+  public List<String> relationList(String relationId) {
+    calls.add("relation-list");
+    return List.of();
+  }
+
+  @Override
+  public String relationRemoteApp(String relationId) {
+    calls.add("relation-list");
+    return "";
+  }
+
+  @Override
+  public Map<String, String> relationGet(String relationId, String unit) {
+    calls.add("relation-get");
+    return Map.of();
+  }
+
+  @Override
+  public Map<String, String> relationGetApp(String relationId, String app) {
+    calls.add("relation-get");
+    return Map.of();
+  }
+
+  @Override
+  public void relationSet(String relationId, Map<String, String> data) {
+    calls.add("relation-set");
+  }
+
+  @Override
+  public void relationSetApp(String relationId, Map<String, String> data) {
+    calls.add("relation-set");
+  }
+
+  @Override
+  public Map<String, String> leaderGet() {
+    calls.add("leader-get");
+    return new HashMap<>(leaderSettings);
+  }
+
+  @Override
+  public void leaderSet(Map<String, String> data) {
+    calls.add("leader-set");
+    if (!leader) {
+      throw new IllegalStateException("not the leader");
+    }
+    leaderSettings.putAll(data);
+  }
+
+  @Override
+  public boolean isLeader() {
+    calls.add("is-leader");
+    return leader;
+  }
+
+  @Override
+  public void statusSet(Status status) {
+    calls.add("status-set");
+    this.status = status;
+  }
+
+  @Override
+  public void applicationStatusSet(Status status) {
+    calls.add("status-set");
+  }
+
+  @Override
+  public void applicationVersionSet(String version) {
+    calls.add("application-version-set");
+  }
+
+  @Override
+  public void log(LogLevel level, String message) {
+    calls.add("juju-log");
+  }
+
+  @Override
+  public void openPort(int port, String protocol) {
+    calls.add("open-port");
+  }
+
+  @Override
+  public void closePort(int port, String protocol) {
+    calls.add("close-port");
+  }
+
+  @Override
+  public List<String> openedPorts() {
+    calls.add("opened-ports");
+    return List.of();
+  }
+
+  @Override
+  public Map<String, Object> networkGet(String binding) {
+    calls.add("network-get");
+    return Map.of();
+  }
+
+  @Override
+  public String ingressAddress(String binding) {
+    calls.add("network-get");
+    return "10.0.0.5";
+  }
+
+  @Override
+  public String unitGet(String setting) {
+    calls.add("unit-get");
+    return "10.0.0.5";
+  }
+
+  @Override
+  public Map<String, Object> actionGet() {
+    calls.add("action-get");
+    return new HashMap<>(params);
+  }
+
+  @Override
+  public void actionSet(Map<String, String> results) {
+    calls.add("action-set");
+  }
+
+  @Override
+  public void actionFail(String message) {
+    calls.add("action-fail");
+    failure = message;
+  }
+
+  @Override
+  public void actionLog(String message) {
+    calls.add("action-log");
+  }
+
+  @Override
+  public Map<String, String> stateGet() {
+    calls.add("state-get");
+    return new HashMap<>(state);
+  }
+
+  @Override
+  public void stateSet(Map<String, String> data) {
+    calls.add("state-set");
+    state.putAll(data);
+  }
+
+  @Override
+  public void stateDelete(String key) {
+    calls.add("state-delete");
+    state.remove(key);
+  }
+
+  @Override
+  public Path resourceGet(String name) {
+    calls.add("resource-get");
+    throw new IllegalStateException("no resource " + name);
+  }
+}

@@ -1,0 +1,123 @@
+package charm.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/** The .charm that `juju deploy` takes: layout, modes, metadata, and the legacy hook entry points. */
+class CharmPackageIT {
+  static final Path CHARM = Path.of(System.getProperty("charm.file", "target/docker-registry.charm"));
+  static final Map<String, Integer> modes = new TreeMap<>();
+
+  @BeforeAll
+  static void readZip() throws IOException {
+    try (ZipFile zip = ZipFile.builder().setPath(CHARM).get()) {
+      for (ZipArchiveEntry e : java.util.Collections.list(zip.getEntries())) {
+        modes.put(e.getName(), e.getUnixMode() & 0777);
+      }
+    }
+  }
+
+  @Test
+  void topLevelFilesAndExecutableEntryPoints() {
+    for (String file : List.of("metadata.yaml", "config.yaml", "actions.yaml", "manifest.yaml", "README.md", "LICENSE", "icon.svg", "lib/charm.jar")) {
+      assertEquals(0644, modes.get(file), file);
+    }
+    assertEquals(0755, modes.get("dispatch"));
+    Set<String> expected = new TreeSet<>(List.of("install", "start", "stop", "remove", "config-changed", "upgrade-charm",
+        "update-status", "leader-elected", "leader-settings-changed", "pre-series-upgrade", "post-series-upgrade"));
+    for (String endpoint : List.of("docker-registry", "nrpe-external-master", "website", "cert-provider", "peer")) {
+      for (String kind : List.of("created", "joined", "changed", "departed", "broken")) {
+        expected.add(endpoint + "-relation-" + kind);
+      }
+    }
+    for (String hook : expected) {
+      assertEquals(0755, modes.get("hooks/" + hook), "hooks/" + hook);
+    }
+  }
+
+  @Test
+  void onlyTheCharmsRuntimeIsPacked() throws IOException {
+    assertFalse(modes.keySet().stream().anyMatch(n -> n.contains("picocli")), "picocli is for the simulator's command line only");
+    assertFalse(modes.keySet().stream().anyMatch(n -> n.contains("junit")));
+    List<String> classes = new ArrayList<>();
+    try (ZipFile zip = ZipFile.builder().setPath(CHARM).get();
+        ZipInputStream jar = new ZipInputStream(zip.getInputStream(zip.getEntry("lib/charm.jar")))) {
+      for (ZipEntry e; (e = jar.getNextEntry()) != null; ) {
+        classes.add(e.getName());
+      }
+    }
+    assertTrue(classes.contains("charm/Main.class"));
+    assertFalse(classes.stream().anyMatch(c -> c.startsWith("jujusim/")), "the simulator stays out of the charm");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void metadataManifestAndActions() throws IOException {
+    Map<String, Object> metadata = yaml("metadata.yaml");
+    assertEquals("docker-registry", metadata.get("name"));
+    assertEquals(Map.of("docker-registry", Map.of("interface", "docker-registry"),
+            "nrpe-external-master", Map.of("interface", "nrpe-external-master", "scope", "container"),
+            "website", Map.of("interface", "http")), metadata.get("provides"));
+    assertEquals(Map.of("cert-provider", Map.of("interface", "tls-certificates")), metadata.get("requires"));
+    assertEquals(Map.of("peer", Map.of("interface", "peer-discovery")), metadata.get("peers"));
+
+    List<Map<String, Object>> bases = (List<Map<String, Object>>) yaml("manifest.yaml").get("bases");
+    assertEquals(List.of("22.04", "24.04"), bases.stream().map(b -> b.get("channel")).toList());
+    bases.forEach(b -> assertEquals(List.of("amd64", "arm64", "s390x"), b.get("architectures")));
+
+    Map<String, Object> actions = yaml("actions.yaml");
+    assertEquals(Set.of("push", "images", "rmi", "start", "stop"), actions.keySet());
+    actions.forEach((name, spec) -> assertEquals(false, ((Map<String, Object>) spec).get("additionalProperties"), name));
+    assertEquals(List.of("image"), ((Map<String, Object>) actions.get("push")).get("required"));
+    assertEquals(List.of("image"), ((Map<String, Object>) actions.get("rmi")).get("required"));
+    Map<String, Object> pushParams = (Map<String, Object>) ((Map<String, Object>) actions.get("push")).get("params");
+    assertEquals(true, ((Map<String, Object>) pushParams.get("pull")).get("default"));
+    assertEquals("", ((Map<String, Object>) pushParams.get("tag")).get("default"));
+    Map<String, Object> stopParams = (Map<String, Object>) ((Map<String, Object>) actions.get("stop")).get("params");
+    assertEquals(true, ((Map<String, Object>) stopParams.get("remove")).get("default"));
+  }
+
+  @Test
+  void legacyHookRunsDispatchWithItsOwnName(@TempDir Path dir) throws Exception {
+    Path hooks = Files.createDirectories(dir.resolve("hooks"));
+    try (ZipFile zip = ZipFile.builder().setPath(CHARM).get(); InputStream in = zip.getInputStream(zip.getEntry("hooks/config-changed"))) {
+      Files.copy(in, hooks.resolve("config-changed"));
+    }
+    hooks.resolve("config-changed").toFile().setExecutable(true);
+    // a stand-in dispatch that reports what it was given
+    Files.writeString(dir.resolve("dispatch"), "#!/bin/sh\necho \"$JUJU_DISPATCH_PATH\"\n");
+    dir.resolve("dispatch").toFile().setExecutable(true);
+    ProcessBuilder pb = new ProcessBuilder(hooks.resolve("config-changed").toString()).redirectErrorStream(true);
+    pb.environment().remove("JUJU_DISPATCH_PATH");
+    Process p = pb.start();
+    assertEquals("hooks/config-changed", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+    assertEquals(0, p.waitFor());
+  }
+
+  private static Map<String, Object> yaml(String name) throws IOException {
+    try (ZipFile zip = ZipFile.builder().setPath(CHARM).get(); InputStream in = zip.getInputStream(zip.getEntry(name))) {
+      return new Yaml().load(in);
+    }
+  }
+}
