@@ -1,6 +1,7 @@
 package charm;
 
 import charm.actions.ActionResult;
+import charm.actions.ContainerActions;
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.JujuContext;
@@ -23,11 +24,16 @@ public final class Dispatcher {
 
   private final HookTools tools;
   private final Reconciler reconciler;
+  private final Lifecycle lifecycle;
+  private final ContainerActions containerActions;
   private final DockerEngineInstaller installer;
 
-  public Dispatcher(HookTools tools, Reconciler reconciler, DockerEngineInstaller installer) {
+  public Dispatcher(
+      HookTools tools, Reconciler reconciler, Lifecycle lifecycle, ContainerActions containerActions, DockerEngineInstaller installer) {
     this.tools = tools;
     this.reconciler = reconciler;
+    this.lifecycle = lifecycle;
+    this.containerActions = containerActions;
     this.installer = installer;
   }
 
@@ -38,10 +44,10 @@ public final class Dispatcher {
 
   private int runHook(String hook) {
     switch (hook) {
-      case "stop" -> reconciler.teardown(false);
-      case "remove" -> reconciler.teardown(true);
-      case "pre-series-upgrade" -> reconciler.preSeriesUpgrade();
-      case "post-series-upgrade" -> reconciler.postSeriesUpgrade();
+      case "stop" -> lifecycle.teardown(false);
+      case "remove" -> lifecycle.teardown(true);
+      case "pre-series-upgrade" -> lifecycle.preSeriesUpgrade();
+      case "post-series-upgrade" -> lifecycle.postSeriesUpgrade();
       case "update-status" -> reconciler.updateStatus();
       case "install" -> {
         if (!installer.engineInstalled()) {
@@ -73,8 +79,8 @@ public final class Dispatcher {
     Map<String, Object> params = tools.actionGet();
     ActionResult result =
         switch (action) {
-          case "start" -> reconciler.start(text(params, "name"));
-          case "stop" -> reconciler.stop(text(params, "name"), !Boolean.FALSE.equals(params.get("remove")));
+          case "start" -> containerActions.start(params);
+          case "stop" -> containerActions.stop(params);
           default -> ActionResult.fail("Unknown action \"" + action + "\"; this charm has push, images, rmi, start and stop");
         };
     if (!result.results().isEmpty()) {
@@ -84,10 +90,5 @@ public final class Dispatcher {
       tools.actionFail(failed.message());
     }
     return 0;
-  }
-
-  private static String text(Map<String, Object> params, String key) {
-    Object value = params.get(key);
-    return value == null ? null : value.toString();
   }
 }

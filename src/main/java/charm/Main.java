@@ -1,5 +1,6 @@
 package charm;
 
+import charm.actions.ContainerActions;
 import charm.juju.HookTools;
 import charm.juju.HookToolException;
 import charm.juju.JujuContext;
@@ -7,6 +8,8 @@ import charm.juju.ProcessHookTools;
 import charm.workload.DockerEngineInstaller;
 import charm.workload.DockerRegistryContainer;
 import charm.workload.HostFiles;
+import charm.workload.RegistryContainer;
+import java.util.function.Supplier;
 
 /**
  * The charm's entry point, started by {@code dispatch}. The only reader of the environment and the
@@ -22,10 +25,16 @@ public final class Main {
     int code;
     try {
       HostFiles files = new HostFiles(ctx.rootDir());
-      Reconciler reconciler =
-          new Reconciler(tools, () -> new DockerRegistryContainer(files.resolve(DockerRegistryContainer.SOCKET), files), files, ctx.unitName());
-      DockerEngineInstaller installer = new DockerEngineInstaller(files.resolve(DockerRegistryContainer.SOCKET));
-      code = new Dispatcher(tools, reconciler, installer).run(ctx);
+      Supplier<RegistryContainer> docker = () -> new DockerRegistryContainer(files.resolve(DockerRegistryContainer.SOCKET), files);
+      Reconciler reconciler = new Reconciler(tools, docker, files, ctx.unitName());
+      Dispatcher dispatcher =
+          new Dispatcher(
+              tools,
+              reconciler,
+              new Lifecycle(tools, docker, files, reconciler, ctx.unitName()),
+              new ContainerActions(tools, docker, reconciler),
+              new DockerEngineInstaller(files.resolve(DockerRegistryContainer.SOCKET)));
+      code = dispatcher.run(ctx);
     } catch (RuntimeException e) {
       code = 1;
       String what = e instanceof HookToolException h ? h.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();

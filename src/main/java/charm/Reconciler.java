@@ -1,6 +1,5 @@
 package charm;
 
-import charm.actions.ActionResult;
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.Status;
@@ -32,11 +31,11 @@ public final class Reconciler {
   /** Leader setting shared by all units: the registry's {@code http.secret}. */
   static final String HTTP_SECRET = "http-secret";
   /** Unit state: the container name the operator stopped with the stop action. */
-  static final String STOPPED = "stopped-container";
+  public static final String STOPPED = "stopped-container";
   /** Unit state: the netloc this unit added to the Docker engine's insecure registries. */
-  static final String TRUSTED = "trusted-netloc";
+  public static final String TRUSTED = "trusted-netloc";
   /** Unit state: a series upgrade is under way. */
-  static final String SERIES_UPGRADE = "series-upgrade";
+  public static final String SERIES_UPGRADE = "series-upgrade";
   /** The endpoint whose ingress address clients use. */
   static final String CLIENT_BINDING = "docker-registry";
   private static final long START_TIMEOUT_MILLIS = 30_000;
@@ -53,14 +52,22 @@ public final class Reconciler {
     this.files = files;
   }
 
-  /** What the charm reads once per hook. */
-  record Facts(RegistryConfig config, String httpSecret, Map<String, String> state, String address) {
+  /** What the charm reads once per hook: config, the shared secret, unit state, the address. */
+  public record Facts(RegistryConfig config, String httpSecret, Map<String, String> state, String address) {
     Plan plan(String unitName) {
       return Planner.plan(config, httpSecret, address, unitName);
     }
+
+    /** The same facts with a unit state key removed (read-your-writes after state-delete). */
+    public Facts withoutState(String key) {
+      Map<String, String> copy = new java.util.HashMap<>(state);
+      copy.remove(key);
+      return new Facts(config, httpSecret, copy, address);
+    }
   }
 
-  Facts read() {
+  /** Reads everything once; the leader generates the shared http secret when there is none. */
+  public Facts read() {
     RegistryConfig config = RegistryConfig.from(tools.configGet());
     String secret = tools.leaderGet().get(HTTP_SECRET);
     if ((secret == null || secret.isEmpty()) && tools.isLeader()) {
@@ -94,111 +101,8 @@ public final class Reconciler {
     tools.statusSet(converge(facts));
   }
 
-  /** stop and remove: the container goes, the data in /srv/registry stays. */
-  public void teardown(boolean removeTrust) {
-    RegistryConfig config = RegistryConfig.from(tools.configGet());
-    try (RegistryContainer engine = docker.get()) {
-      if (engine.engineAnswers()) {
-        java.util.Set<String> names = new java.util.TreeSet<>(engine.managedContainers(unitName));
-        if (config.problems().isEmpty()) {
-          names.add(config.registryName());
-        }
-        for (String name : names) {
-          engine.remove(name);
-          tools.log(LogLevel.INFO, "Removed container " + name + "; data in " + Planner.DATA_DIR + " is kept");
-        }
-      }
-    }
-    for (String port : tools.openedPorts()) {
-      String[] parts = port.split("/");
-      tools.closePort(Integer.parseInt(parts[0]), parts.length > 1 ? parts[1] : "tcp");
-    }
-    if (removeTrust) {
-      String trusted = tools.stateGet().get(TRUSTED);
-      if (trusted != null) {
-        new DaemonTrust(files).ensureInsecure(null, trusted);
-        tools.stateDelete(TRUSTED);
-      }
-    }
-  }
-
-  /** pre-series-upgrade: stop the container (kept) until post-series-upgrade. */
-  public void preSeriesUpgrade() {
-    RegistryConfig config = RegistryConfig.from(tools.configGet());
-    try (RegistryContainer engine = docker.get()) {
-      engine.stop(config.registryName());
-    }
-    tools.stateSet(Map.of(SERIES_UPGRADE, "true"));
-    tools.statusSet(Status.blocked("Series upgrade in progress"));
-  }
-
-  /** post-series-upgrade: start again. */
-  public void postSeriesUpgrade() {
-    tools.stateDelete(SERIES_UPGRADE);
-    Facts read = read();
-    Map<String, String> state = new java.util.HashMap<>(read.state());
-    state.remove(SERIES_UPGRADE);
-    Facts facts = new Facts(read.config(), read.httpSecret(), state, read.address());
-    try (RegistryContainer engine = docker.get()) {
-      engine.start(facts.config().registryName());
-    }
-    tools.statusSet(converge(facts));
-  }
-
-  /** The start action: clear the operator's stop and bring the container back. */
-  public ActionResult start(String requested) {
-    Facts facts = read();
-    Optional<ActionResult> notReady = notReady(facts, requested);
-    if (notReady.isPresent()) {
-      return notReady.get();
-    }
-    tools.stateDelete(STOPPED);
-    Map<String, String> state = new java.util.HashMap<>(facts.state());
-    state.remove(STOPPED);
-    try (RegistryContainer engine = docker.get()) {
-      engine.start(facts.config().registryName());
-    }
-    Status status = converge(new Facts(facts.config(), facts.httpSecret(), state, facts.address()));
-    tools.statusSet(status);
-    return status.kind() == Status.Kind.ACTIVE
-        ? ActionResult.ok(Map.of("outcome", "success", "message", facts.config().registryName() + " started"))
-        : new ActionResult.Failed("Container started but the unit is " + status.kind().word() + ": " + status.message(), Map.of());
-  }
-
-  /** The stop action: stop (and by default remove) the container and keep it down. */
-  public ActionResult stop(String requested, boolean remove) {
-    Facts facts = read();
-    Optional<ActionResult> notReady = notReady(facts, requested);
-    if (notReady.isPresent()) {
-      return notReady.get();
-    }
-    String name = facts.config().registryName();
-    try (RegistryContainer engine = docker.get()) {
-      if (remove) {
-        engine.remove(name);
-      } else {
-        engine.stop(name);
-      }
-    }
-    tools.stateSet(Map.of(STOPPED, name));
-    tools.statusSet(Status.blocked(name + " container is stopped."));
-    return ActionResult.ok(Map.of("outcome", "success", "message", name + (remove ? " stopped and removed" : " stopped")));
-  }
-
-  private Optional<ActionResult> notReady(Facts facts, String requested) {
-    Optional<Status> early = precheck(facts);
-    if (early.isPresent()) {
-      return Optional.of(ActionResult.fail("Registry not yet ready: " + early.get().message()));
-    }
-    String name = facts.config().registryName();
-    if (requested != null && !requested.isEmpty() && !requested.equals(name)) {
-      return Optional.of(ActionResult.fail("Container \"" + requested + "\" is not this unit's registry (registry-name is \"" + name + "\")"));
-    }
-    return Optional.empty();
-  }
-
   /** Problems that stop the reconcile before any change. */
-  private Optional<Status> precheck(Facts facts) {
+  public Optional<Status> precheck(Facts facts) {
     if (!facts.config().problems().isEmpty()) {
       facts.config().problems().forEach(p -> tools.log(LogLevel.WARNING, "Invalid option " + p.option() + ": " + p.reason()));
       return Optional.of(Status.blocked(facts.config().statusMessage()));
@@ -212,7 +116,8 @@ public final class Reconciler {
     return Optional.empty();
   }
 
-  private Status converge(Facts facts) {
+  /** Plans and applies; returns the status to report. */
+  public Status converge(Facts facts) {
     Optional<Status> early = precheck(facts);
     if (early.isPresent()) {
       return early.get();
@@ -285,7 +190,12 @@ public final class Reconciler {
     }
     tools.statusSet(Status.maintenance(current.isPresent() ? "Recreating " + name : "Creating " + name));
     current.ifPresent(c -> engine.remove(name));
-    engine.createAndStart(spec);
+    try {
+      engine.createAndStart(spec);
+    } catch (RegistryContainer.StartFailure e) {
+      tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + e.getMessage());
+      return Optional.of(Status.blocked("Cannot start " + name + ": " + e.getMessage()));
+    }
     tools.log(LogLevel.INFO, (current.isPresent() ? "Recreated" : "Created") + " container " + name + " from " + spec.image());
     String version = registryVersion(engine, name);
     if (!version.isEmpty()) {

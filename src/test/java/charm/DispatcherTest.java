@@ -3,12 +3,15 @@ package charm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import charm.actions.ContainerActions;
 import charm.juju.JujuContext;
 import charm.workload.DockerEngineInstaller;
 import charm.workload.HostFiles;
+import charm.workload.RegistryContainer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,10 +23,22 @@ class DispatcherTest {
   private final RecordingHookTools tools = new RecordingHookTools();
 
   private Dispatcher dispatcher() {
+    return dispatcher(tools, "docker-registry/0");
+  }
+
+  /** A dispatcher whose Docker seam fails the test when touched. */
+  private Dispatcher dispatcher(RecordingHookTools tools, String unit) {
     HostFiles files = new HostFiles(root);
-    Reconciler reconciler =
-        new Reconciler(tools, () -> { throw new AssertionError("no Docker for this event"); }, files, "docker-registry/0");
-    return new Dispatcher(tools, reconciler, new DockerEngineInstaller(root.resolve("docker.sock")));
+    Supplier<RegistryContainer> docker = () -> {
+      throw new AssertionError("no Docker for this event");
+    };
+    Reconciler reconciler = new Reconciler(tools, docker, files, unit);
+    return new Dispatcher(
+        tools,
+        reconciler,
+        new Lifecycle(tools, docker, files, reconciler, unit),
+        new ContainerActions(tools, docker, reconciler),
+        new DockerEngineInstaller(root.resolve("docker.sock")));
   }
 
   private static JujuContext event(String dispatchPath) {
@@ -61,7 +76,7 @@ class DispatcherTest {
 
   @Test
   void theLeaderGeneratesTheHttpSecretOnceAndFollowersWait() {
-    tools.config.put("log-level", "loud"); // stop before Docker
+    tools.config.put("log-level", "loud"); // blocked: stops before Docker
     tools.leader = true;
     dispatcher().run(event("hooks/leader-elected"));
     String secret = tools.leaderSettings.get("http-secret");
@@ -70,8 +85,7 @@ class DispatcherTest {
     assertEquals(secret, tools.leaderSettings.get("http-secret"), "generated once");
 
     RecordingHookTools follower = new RecordingHookTools();
-    Reconciler r = new Reconciler(follower, () -> { throw new AssertionError(); }, new HostFiles(root), "docker-registry/1");
-    new Dispatcher(follower, r, new DockerEngineInstaller(root.resolve("docker.sock"))).run(event("hooks/config-changed"));
+    dispatcher(follower, "docker-registry/1").run(event("hooks/config-changed"));
     assertEquals("waiting", follower.status.kind().word());
     assertTrue(follower.leaderSettings.isEmpty(), "followers never write leader settings");
   }

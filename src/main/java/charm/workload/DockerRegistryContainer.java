@@ -4,6 +4,7 @@ import charm.registry.ContainerSpec;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AccessMode;
@@ -31,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@link RegistryContainer} over the local Docker engine. Every change (pull, create, start, stop,
@@ -41,6 +44,8 @@ import java.util.function.Consumer;
 public final class DockerRegistryContainer implements RegistryContainer {
   /** The engine socket on every unit (under the unit's root, like every path the charm uses). */
   public static final String SOCKET = "/var/run/docker.sock";
+
+  private static final Pattern ENGINE_MESSAGE = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private final Path socket;
   private final DockerSocket reads;
@@ -186,9 +191,22 @@ public final class DockerRegistryContainer implements RegistryContainer {
       // A container with our name appeared between inspect and create: replace it once.
       remove(spec.name());
       id = create(spec, exposed, host, env, labels);
+    } catch (DockerException e) {
+      throw new StartFailure(engineReason(e), e);
     }
-    client().startContainerCmd(id).exec();
+    try {
+      client().startContainerCmd(id).exec();
+    } catch (DockerException e) {
+      remove(id);
+      throw new StartFailure(engineReason(e), e);
+    }
     return id;
+  }
+
+  /** The engine's own explanation from an error response ({@code {"message": "..."}}). */
+  private static String engineReason(DockerException e) {
+    Matcher m = ENGINE_MESSAGE.matcher(String.valueOf(e.getMessage()));
+    return m.find() ? m.group(1).replace("\\\"", "\"") : "HTTP " + e.getHttpStatus();
   }
 
   private String create(

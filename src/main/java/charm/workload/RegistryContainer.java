@@ -23,7 +23,12 @@ public interface RegistryContainer extends AutoCloseable {
   /** Pulls the image, reporting progress lines. */
   void pull(String image, Consumer<String> progress);
 
-  /** Creates the container (labelled with the spec hash) and starts it; returns its id. */
+  /**
+   * Creates the container (labelled with the spec hash) and starts it; returns its id.
+   *
+   * @throws StartFailure when the engine refuses to start it (for example, a port in use); the
+   *     container is removed again, so the next attempt starts from scratch
+   */
   String createAndStart(ContainerSpec spec);
 
   /** Starts an existing container; no-op when it runs or does not exist. */
@@ -40,4 +45,11 @@ public interface RegistryContainer extends AutoCloseable {
 
   @Override
   void close();
+
+  /** The engine would not create or start the container; the message is the engine's reason. */
+  final class StartFailure extends RuntimeException {
+    public StartFailure(String reason, Throwable cause) {
+      super(reason, cause);
+    }
+  }
 }

@@ -329,6 +329,37 @@ class RegistryCharmIT {
     sim.hook(UNIT, "update-status");
   }
 
+  @Test
+  @Order(15)
+  void aRegistryPortInUseBlocksUntilItIsFree() throws IOException {
+    int busy = freePort();
+    try (ServerSocket squatter = new ServerSocket(busy)) {
+      List<HookResult> hooks = sim.config(Map.of("registry-port", busy), List.of());
+      hooks.forEach(h -> assertEquals(0, h.exitCode(), "a busy port is not a crash: " + h.stderr()));
+      assertEquals("blocked", sim.unitStatus(UNIT).status);
+      assertTrue(sim.unitStatus(UNIT).message.startsWith("Cannot start " + name + ": "), sim.unitStatus(UNIT).message);
+      assertTrue(sim.unitStatus(UNIT).message.contains(String.valueOf(busy)), sim.unitStatus(UNIT).message);
+    }
+    assertEquals(0, sim.hook(UNIT, "update-status").exitCode());
+    assertEquals("active", sim.unitStatus(UNIT).status, "recovers once the port is free");
+    assertEquals(200, Http.status("http://127.0.0.1:" + busy + "/v2/"));
+    configure(Map.of("registry-port", port));
+  }
+
+  @Test
+  @Order(16)
+  void anImageThatCannotBePulledBlocksAndKeepsTheRunningRegistry() {
+    String before = containerIdAndStart();
+    List<HookResult> hooks = sim.config(Map.of("registry-image", "127.0.0.1:1/nowhere/registry:2"), List.of());
+    hooks.forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+    assertEquals("blocked", sim.unitStatus(UNIT).status);
+    assertEquals("Cannot pull registry-image 127.0.0.1:1/nowhere/registry:2", sim.unitStatus(UNIT).message);
+    assertEquals(before, containerIdAndStart(), "the running registry is left alone");
+    Cmd.ok("docker", "pull", netloc + "/it/tiny:1");
+    reset("registry-image");
+    assertEquals(before, containerIdAndStart());
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private void configure(Map<String, Object> values) {

@@ -1,0 +1,83 @@
+package charm;
+
+import charm.juju.HookTools;
+import charm.juju.HookTools.LogLevel;
+import charm.juju.Status;
+import charm.registry.Planner;
+import charm.registry.RegistryConfig;
+import charm.workload.DaemonTrust;
+import charm.workload.HostFiles;
+import charm.workload.RegistryContainer;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/** The hooks that do not reconcile: stop/remove and the series-upgrade pair. */
+public final class Lifecycle {
+  private final HookTools tools;
+  private final Supplier<RegistryContainer> docker;
+  private final HostFiles files;
+  private final Reconciler reconciler;
+  private final String unitName;
+
+  public Lifecycle(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler, String unitName) {
+    this.tools = tools;
+    this.docker = docker;
+    this.files = files;
+    this.reconciler = reconciler;
+    this.unitName = unitName;
+  }
+
+  /**
+   * stop and remove: the unit's containers go, the data in /srv/registry stays. On remove the
+   * engine also stops trusting the registry.
+   */
+  public void teardown(boolean removeTrust) {
+    RegistryConfig config = RegistryConfig.from(tools.configGet());
+    try (RegistryContainer engine = docker.get()) {
+      if (engine.engineAnswers()) {
+        Set<String> names = new TreeSet<>(engine.managedContainers(unitName));
+        if (config.problems().isEmpty()) {
+          names.add(config.registryName());
+        }
+        for (String name : names) {
+          engine.remove(name);
+          tools.log(LogLevel.INFO, "Removed container " + name + "; data in " + Planner.DATA_DIR + " is kept");
+        }
+      }
+    }
+    for (String port : tools.openedPorts()) {
+      String[] parts = port.split("/");
+      tools.closePort(Integer.parseInt(parts[0]), parts.length > 1 ? parts[1] : "tcp");
+    }
+    String trusted = tools.stateGet().get(Reconciler.TRUSTED);
+    if (removeTrust && trusted != null) {
+      new DaemonTrust(files).ensureInsecure(null, trusted);
+      tools.stateDelete(Reconciler.TRUSTED);
+    }
+  }
+
+  /**
+   * pre-series-upgrade: stop the container (kept) until post-series-upgrade. Unlike the previous
+   * charm this leaves the Docker daemon alone: the OS upgrade restarts it if it must.
+   */
+  public void preSeriesUpgrade() {
+    RegistryConfig config = RegistryConfig.from(tools.configGet());
+    try (RegistryContainer engine = docker.get()) {
+      engine.stop(config.registryName());
+    }
+    tools.stateSet(Map.of(Reconciler.SERIES_UPGRADE, "true"));
+    tools.statusSet(Status.blocked("Series upgrade in progress"));
+  }
+
+  /** post-series-upgrade: start the container again and reconcile. */
+  public void postSeriesUpgrade() {
+    tools.stateDelete(Reconciler.SERIES_UPGRADE);
+    Reconciler.Facts facts = reconciler.read().withoutState(Reconciler.SERIES_UPGRADE);
+    try (RegistryContainer engine = docker.get()) {
+      engine.start(facts.config().registryName());
+    }
+    tools.statusSet(reconciler.converge(facts));
+  }
+}

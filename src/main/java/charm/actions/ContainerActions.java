@@ -1,0 +1,80 @@
+package charm.actions;
+
+import charm.Reconciler;
+import charm.juju.HookTools;
+import charm.juju.Status;
+import charm.workload.RegistryContainer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The start and stop actions. A stop is recorded in the unit's Juju state, so every later hook
+ * keeps the container down (blocked) until the start action.
+ */
+public final class ContainerActions {
+  private final HookTools tools;
+  private final Supplier<RegistryContainer> docker;
+  private final Reconciler reconciler;
+
+  public ContainerActions(HookTools tools, Supplier<RegistryContainer> docker, Reconciler reconciler) {
+    this.tools = tools;
+    this.docker = docker;
+    this.reconciler = reconciler;
+  }
+
+  /** start: clear the operator's stop and bring the container back. */
+  public ActionResult start(Map<String, Object> params) {
+    Reconciler.Facts facts = reconciler.read();
+    Optional<ActionResult> refused = refuse(facts, params.get("name"));
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    String name = facts.config().registryName();
+    tools.stateDelete(Reconciler.STOPPED);
+    try (RegistryContainer engine = docker.get()) {
+      engine.start(name);
+    }
+    Status status = reconciler.converge(facts.withoutState(Reconciler.STOPPED));
+    tools.statusSet(status);
+    if (status.kind() != Status.Kind.ACTIVE) {
+      return ActionResult.fail("Started " + name + " but the unit is " + status.kind().word() + ": " + status.message());
+    }
+    return ActionResult.ok(Map.of("outcome", "success", "message", name + " started"));
+  }
+
+  /** stop: stop (and by default remove) the container and keep it down. */
+  public ActionResult stop(Map<String, Object> params) {
+    Reconciler.Facts facts = reconciler.read();
+    Optional<ActionResult> refused = refuse(facts, params.get("name"));
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    String name = facts.config().registryName();
+    boolean remove = !Boolean.FALSE.equals(params.get("remove"));
+    try (RegistryContainer engine = docker.get()) {
+      if (remove) {
+        engine.remove(name);
+      } else {
+        engine.stop(name);
+      }
+    }
+    tools.stateSet(Map.of(Reconciler.STOPPED, name));
+    tools.statusSet(Status.blocked(name + " container is stopped."));
+    return ActionResult.ok(Map.of("outcome", "success", "message", name + (remove ? " stopped and removed" : " stopped")));
+  }
+
+  /** Why the action cannot run: the registry is not configured, or the name is not ours. */
+  private Optional<ActionResult> refuse(Reconciler.Facts facts, Object requested) {
+    Optional<Status> notReady = reconciler.precheck(facts);
+    if (notReady.isPresent()) {
+      return Optional.of(ActionResult.fail("Registry not yet ready: " + notReady.get().message()));
+    }
+    String name = facts.config().registryName();
+    if (requested != null && !requested.toString().isEmpty() && !requested.toString().equals(name)) {
+      return Optional.of(ActionResult.fail(
+          "Container \"" + requested + "\" is not this unit's registry (registry-name is \"" + name + "\")"));
+    }
+    return Optional.empty();
+  }
+}
