@@ -47,9 +47,9 @@ public final class Reconciler {
 
   public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, String unitName) {
     this.tools = tools;
-    this.unitName = unitName;
     this.docker = docker;
     this.files = files;
+    this.unitName = unitName;
   }
 
   /** What the charm reads once per hook: config, the shared secret, unit state, the address. */
@@ -91,14 +91,12 @@ public final class Reconciler {
   public void updateStatus() {
     Facts facts = read();
     Optional<Status> early = precheck(facts);
-    if (early.isEmpty()) {
-      Plan plan = facts.plan(unitName);
-      if (filesMatch(plan) && answers(plan, 1000)) {
-        tools.statusSet(ready(plan));
-        return;
-      }
+    if (early.isPresent()) {
+      tools.statusSet(early.get());
+      return;
     }
-    tools.statusSet(converge(facts));
+    Plan plan = facts.plan(unitName);
+    tools.statusSet(filesMatch(plan) && answers(plan, 1000) ? ready(plan) : apply(facts, plan));
   }
 
   /** Problems that stop the reconcile before any change. */
@@ -119,16 +117,16 @@ public final class Reconciler {
   /** Plans and applies; returns the status to report. */
   public Status converge(Facts facts) {
     Optional<Status> early = precheck(facts);
-    if (early.isPresent()) {
-      return early.get();
-    }
-    Plan plan = facts.plan(unitName);
+    return early.isPresent() ? early.get() : apply(facts, facts.plan(unitName));
+  }
+
+  private Status apply(Facts facts, Plan plan) {
     try (RegistryContainer engine = docker.get()) {
       if (!engine.engineAnswers()) {
         return Status.waiting("Waiting for the Docker engine");
       }
-      boolean filesChanged = applyFiles(plan);
-      Optional<Status> container = applyContainer(engine, plan, facts, filesChanged);
+      applyFiles(plan);
+      Optional<Status> container = applyContainer(engine, plan, facts);
       applyPorts(plan.ports());
       applyTrust(plan, facts.state());
       if (container.isPresent()) {
@@ -141,20 +139,17 @@ public final class Reconciler {
     return ready(plan);
   }
 
-  private boolean applyFiles(Plan plan) {
-    boolean changed = false;
+  private void applyFiles(Plan plan) {
     for (Plan.FileSpec f : plan.files()) {
       if (files.ensure(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode())) {
         tools.log(LogLevel.INFO, "Wrote " + f.path());
-        changed = true;
       }
     }
     files.ensureDirectory(Planner.DATA_DIR, "rwxr-xr-x");
-    return changed;
   }
 
   /** Makes the container match the plan; returns a status when it cannot be ready. */
-  private Optional<Status> applyContainer(RegistryContainer engine, Plan plan, Facts facts, boolean filesChanged) {
+  private Optional<Status> applyContainer(RegistryContainer engine, Plan plan, Facts facts) {
     ContainerSpec spec = plan.container();
     String name = spec.name();
     for (String other : engine.managedContainers(unitName)) {
