@@ -115,6 +115,44 @@ class CharmPackageIT {
     assertEquals(0, p.waitFor());
   }
 
+  @Test
+  void dispatchFindsAJava17AndStartsTheCharmForAShortLife(@TempDir Path dir) throws Exception {
+    Path charmDir = Files.createDirectories(dir.resolve("charm"));
+    try (ZipFile zip = ZipFile.builder().setPath(CHARM).get(); InputStream in = zip.getInputStream(zip.getEntry("dispatch"))) {
+      Files.copy(in, charmDir.resolve("dispatch"));
+    }
+    charmDir.resolve("dispatch").toFile().setExecutable(true);
+    Path old = fakeJdk(dir.resolve("jdk-11"), "11.0.20");
+    Path current = fakeJdk(dir.resolve("jdk-17"), "17.0.9");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.createSymbolicLink(bin.resolve("java"), current.resolve("bin/java"));
+
+    ProcessBuilder pb = new ProcessBuilder(charmDir.resolve("dispatch").toString()).directory(charmDir.toFile()).redirectErrorStream(true);
+    pb.environment().clear();
+    pb.environment().putAll(Map.of(
+        "JUJU_DISPATCH_PATH", "hooks/update-status",
+        "JUJU_CHARM_DIR", charmDir.toString(),
+        "JAVA_HOME", old.toString(), // too old: skipped
+        "PATH", bin + ":/usr/bin:/bin"));
+    Process p = pb.start();
+    String argv = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), argv);
+    List<String> args = List.of(argv.strip().split("\n"));
+    assertEquals(current.resolve("bin/java").toString(), args.get(0), "the Java 17 on PATH, not JAVA_HOME's 11");
+    assertTrue(args.containsAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto")), args.toString());
+    assertEquals(List.of("-cp", charmDir + "/lib/*", "charm.Main"), args.subList(args.size() - 3, args.size()));
+  }
+
+  /** A JDK folder whose java prints its own path and argv, one per line. */
+  private static Path fakeJdk(Path home, String version) throws IOException {
+    Files.createDirectories(home.resolve("bin"));
+    Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+    Path java = home.resolve("bin/java");
+    Files.writeString(java, "#!/bin/sh\necho \"$0\"\nfor a in \"$@\"; do echo \"$a\"; done\n");
+    java.toFile().setExecutable(true);
+    return home;
+  }
+
   private static Map<String, Object> yaml(String name) throws IOException {
     try (ZipFile zip = ZipFile.builder().setPath(CHARM).get(); InputStream in = zip.getInputStream(zip.getEntry(name))) {
       return new Yaml().load(in);
