@@ -1,10 +1,5 @@
 package charm.juju;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -74,9 +69,6 @@ public final class ProcessHookTools implements HookTools {
 
   /** Stdin payloads up to this size fit in any pipe buffer, so they are written inline. */
   private static final int INLINE_STDIN_BYTES = 4096;
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private static final Pattern ACTION_KEY_SEGMENT =
       Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?");
@@ -197,11 +189,11 @@ public final class ProcessHookTools implements HookTools {
 
   @Override
   public boolean isLeader() {
-    JsonNode node = runJson("is-leader", "--format=json");
-    if (!node.isBoolean()) {
-      throw unexpected("is-leader", "a boolean", node);
+    Object value = runJson("is-leader", "--format=json");
+    if (!(value instanceof Boolean leader)) {
+      throw unexpected("is-leader", "a boolean", value);
     }
-    return node.booleanValue();
+    return leader;
   }
 
   // ----------------------------------------------------------------------------------- status
@@ -378,22 +370,12 @@ public final class ProcessHookTools implements HookTools {
 
   // ------------------------------------------------------------------------------ the running
 
-  private JsonNode runJson(String... argv) {
+  private Object runJson(String... argv) {
     byte[] out = run(null, argv);
     try {
-      JsonNode node = JSON.readTree(out);
-      return node == null ? JSON.nullNode() : node;
-    } catch (JsonProcessingException e) {
-      // Not chained: Jackson's message quotes the offending text, which may be secret.
-      JsonLocation at = e.getLocation();
-      throw new IllegalStateException(
-          argv[0]
-              + " printed output that is not JSON"
-              + (at == null
-                  ? ""
-                  : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(argv[0] + ": cannot parse output", e);
+      return Json.parse(out);
+    } catch (Json.ParseException e) {
+      throw new IllegalStateException(argv[0] + " printed output that is " + e.getMessage());
     }
   }
 
@@ -516,108 +498,62 @@ public final class ProcessHookTools implements HookTools {
   private static byte[] jsonObject(Map<String, String> data) {
     TreeMap<String, String> sorted = new TreeMap<>();
     data.forEach((k, v) -> sorted.put(k, nullToEmpty(v)));
-    try {
-      return JSON.writeValueAsBytes(sorted);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode a map of strings as JSON");
-    }
+    return Json.write(sorted);
   }
 
-  private static Map<String, Object> objectMap(JsonNode node, String tool) {
-    if (node.isNull() || node.isMissingNode()) {
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> objectMap(Object value, String tool) {
+    if (value == null) {
       return Collections.emptyMap();
     }
-    if (!node.isObject()) {
-      throw unexpected(tool, "an object", node);
+    if (!(value instanceof Map)) {
+      throw unexpected(tool, "an object", value);
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> map = (Map<String, Object>) plain(node);
-    return Collections.unmodifiableMap(map);
-  }
-
-  /** A JSON tree as plain Java values: LinkedHashMap, ArrayList, String, Boolean, Number, null. */
-  private static Object plain(JsonNode node) {
-    if (node.isObject()) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : node.properties()) {
-        map.put(e.getKey(), plain(e.getValue()));
-      }
-      return map;
-    }
-    if (node.isArray()) {
-      List<Object> list = new ArrayList<>(node.size());
-      for (JsonNode item : node) {
-        list.add(plain(item));
-      }
-      return list;
-    }
-    if (node.isTextual()) {
-      return node.textValue();
-    }
-    if (node.isBoolean()) {
-      return node.booleanValue();
-    }
-    if (node.isNumber()) {
-      return node.numberValue();
-    }
-    return null;
+    return Collections.unmodifiableMap((Map<String, Object>) value);
   }
 
   /** A JSON object read as strings; a non-string scalar keeps its JSON text, null is dropped. */
-  private static Map<String, String> stringMap(JsonNode node, String tool) {
-    if (node.isNull() || node.isMissingNode()) {
-      return Collections.emptyMap();
-    }
-    if (!node.isObject()) {
-      throw unexpected(tool, "an object", node);
-    }
+  private static Map<String, String> stringMap(Object value, String tool) {
     Map<String, String> map = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : node.properties()) {
-      JsonNode value = e.getValue();
-      if (value.isNull()) {
-        continue;
+    objectMap(value, tool).forEach((k, v) -> {
+      if (v != null) {
+        map.put(k, v instanceof String s ? s : new String(Json.write(v), StandardCharsets.UTF_8));
       }
-      map.put(e.getKey(), value.isTextual() ? value.textValue() : value.toString());
-    }
+    });
     return Collections.unmodifiableMap(map);
   }
 
-  private static List<String> stringList(JsonNode node, String tool) {
-    if (node.isNull() || node.isMissingNode()) {
+  private static List<String> stringList(Object value, String tool) {
+    if (value == null) {
       return List.of();
     }
-    if (!node.isArray()) {
-      throw unexpected(tool, "a list", node);
+    if (!(value instanceof List<?> items)) {
+      throw unexpected(tool, "a list", value);
     }
-    List<String> list = new ArrayList<>(node.size());
-    for (JsonNode item : node) {
-      if (!item.isTextual()) {
-        throw unexpected(tool, "a list of strings", node);
+    List<String> list = new ArrayList<>(items.size());
+    for (Object item : items) {
+      if (!(item instanceof String s)) {
+        throw unexpected(tool, "a list of strings", value);
       }
-      list.add(item.textValue());
+      list.add(s);
     }
     return List.copyOf(list);
   }
 
-  private static String string(JsonNode node, String tool) {
-    if (node.isNull() || node.isMissingNode()) {
+  private static String string(Object value, String tool) {
+    if (value == null) {
       return "";
     }
-    if (!node.isTextual()) {
-      throw unexpected(tool, "a string", node);
+    if (!(value instanceof String s)) {
+      throw unexpected(tool, "a string", value);
     }
-    return node.textValue();
+    return s;
   }
 
   /** Names the JSON type found, never the content. */
-  private static IllegalStateException unexpected(String tool, String expected, JsonNode found) {
+  private static IllegalStateException unexpected(String tool, String expected, Object found) {
     return new IllegalStateException(
-        tool
-            + " printed JSON "
-            + found.getNodeType().name().toLowerCase(Locale.ROOT)
-            + " where "
-            + expected
-            + " was expected");
+        tool + " printed JSON " + Json.typeName(found) + " where " + expected + " was expected");
   }
 
   private static String nullToEmpty(String s) {

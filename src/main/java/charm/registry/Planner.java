@@ -14,7 +14,7 @@ public final class Planner {
   public static final String DATA_DIR = "/srv/registry";
 
   static final String CONTAINER_CONFIG = "/etc/docker/registry/config.yml";
-  static final String CONTAINER_DATA = "/var/lib/registry";
+  static final String CONTAINER_DATA = ConfigYaml.ROOT_DIRECTORY;
   static final int REGISTRY_CONTAINER_PORT = 5000;
   static final int DEBUG_CONTAINER_PORT = 5001;
 

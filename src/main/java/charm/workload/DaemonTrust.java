@@ -1,12 +1,13 @@
 package charm.workload;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import charm.juju.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +19,6 @@ import java.util.Optional;
 public final class DaemonTrust {
   static final String DAEMON_JSON = "/etc/docker/daemon.json";
   static final String PID_FILE = "/var/run/docker.pid";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HostFiles files;
 
@@ -34,18 +34,17 @@ public final class DaemonTrust {
    * Leaves a daemon.json that is not valid JSON untouched and reports it.
    */
   public Result ensureInsecure(String add, String remove) {
-    ObjectNode daemon;
+    Map<String, Object> daemon;
     Optional<byte[]> current = files.read(DAEMON_JSON);
     try {
-      daemon = current.isEmpty() || new String(current.get(), StandardCharsets.UTF_8).isBlank()
-          ? JSON.createObjectNode()
-          : (ObjectNode) JSON.readTree(current.get());
-    } catch (IOException | ClassCastException e) {
+      Object parsed = current.isEmpty() ? null : Json.parse(current.get());
+      daemon = parsed == null ? new LinkedHashMap<>() : asObject(parsed);
+    } catch (Json.ParseException | ClassCastException e) {
       return new Result(false, false, DAEMON_JSON + " is not a JSON object; left unchanged");
     }
     List<String> entries = new ArrayList<>();
-    if (daemon.get("insecure-registries") instanceof ArrayNode array) {
-      array.forEach(n -> entries.add(n.asText()));
+    if (daemon.get("insecure-registries") instanceof List<?> list) {
+      list.forEach(entry -> entries.add(String.valueOf(entry)));
     }
     List<String> wanted = new ArrayList<>(entries);
     if (remove != null && !remove.equals(add)) {
@@ -57,15 +56,17 @@ public final class DaemonTrust {
     if (wanted.equals(entries)) {
       return new Result(false, false, null);
     }
-    ArrayNode array = daemon.putArray("insecure-registries");
-    wanted.forEach(array::add);
-    try {
-      byte[] text = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(daemon) + "\n").getBytes(StandardCharsets.UTF_8);
-      files.ensure(DAEMON_JSON, text, "rw-r--r--");
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    daemon.put("insecure-registries", wanted);
+    byte[] json = Json.writePretty(daemon);
+    byte[] text = Arrays.copyOf(json, json.length + 1);
+    text[json.length] = '\n';
+    files.ensure(DAEMON_JSON, text, "rw-r--r--");
     return new Result(true, reload(), null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asObject(Object parsed) {
+    return (Map<String, Object>) (Map<?, ?>) parsed;
   }
 
   /** Sends SIGHUP to dockerd so it re-reads daemon.json; false when its pid is unknown. */

@@ -21,7 +21,6 @@ import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,18 +95,18 @@ public final class DockerRegistryContainer implements RegistryContainer {
     if (r.status() != 200) {
       throw new IllegalStateException("inspecting container " + name + ": HTTP " + r.status());
     }
-    JsonNode body = r.body();
-    JsonNode state = body.path("State");
-    JsonNode hash = body.path("Config").path("Labels").path(ContainerSpec.HASH_LABEL);
+    Map<String, Object> body = r.object();
+    Object hash = DockerSocket.path(body, "Config", "Labels", ContainerSpec.HASH_LABEL);
+    Object exitCode = DockerSocket.path(body, "State", "ExitCode");
     return Optional.of(
         new ContainerState(
-            body.path("Id").asText(),
-            body.path("Name").asText().replaceFirst("^/", ""),
-            state.path("Running").asBoolean(),
-            state.path("Restarting").asBoolean(),
-            state.path("ExitCode").asInt(),
-            hash.isTextual() ? hash.asText() : null,
-            state.path("StartedAt").asText()));
+            String.valueOf(body.get("Id")),
+            String.valueOf(body.get("Name")).replaceFirst("^/", ""),
+            Boolean.TRUE.equals(DockerSocket.path(body, "State", "Running")),
+            Boolean.TRUE.equals(DockerSocket.path(body, "State", "Restarting")),
+            exitCode instanceof Number n ? n.intValue() : 0,
+            hash instanceof String h ? h : null,
+            String.valueOf(DockerSocket.path(body, "State", "StartedAt"))));
   }
 
   @Override
@@ -118,7 +117,13 @@ public final class DockerRegistryContainer implements RegistryContainer {
       throw new IllegalStateException("listing containers: HTTP " + r.status());
     }
     List<String> names = new ArrayList<>();
-    r.body().forEach(c -> names.add(c.path("Names").path(0).asText().replaceFirst("^/", "")));
+    if (r.body() instanceof List<?> containers) {
+      for (Object c : containers) {
+        if (DockerSocket.path(c, "Names") instanceof List<?> aliases && !aliases.isEmpty()) {
+          names.add(String.valueOf(aliases.get(0)).replaceFirst("^/", ""));
+        }
+      }
+    }
     return names;
   }
 

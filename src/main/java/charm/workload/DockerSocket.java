@@ -1,7 +1,6 @@
 package charm.workload;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import charm.juju.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Read-only Docker Engine API calls (HTTP/1.0 GET) over the engine's unix socket.
@@ -21,7 +22,6 @@ import java.nio.file.Path;
  * only when something has to change.
  */
 final class DockerSocket {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Path socket;
 
   DockerSocket(Path socket) {
@@ -29,15 +29,33 @@ final class DockerSocket {
   }
 
   /** The response to a GET. */
-  record Response(int status, String text) {
-    /** The body parsed as JSON. */
-    JsonNode body() {
+  record Response(int status, byte[] text) {
+    /** The body as plain JSON values. */
+    Object body() {
       try {
-        return text.isEmpty() ? JSON.nullNode() : JSON.readTree(text);
-      } catch (IOException e) {
-        throw new IllegalStateException("Docker engine sent a body that is not JSON", e);
+        return Json.parse(text);
+      } catch (Json.ParseException e) {
+        throw new IllegalStateException("Docker engine sent a body that is " + e.getMessage());
       }
     }
+
+    /** The body as a JSON object; empty when it is something else. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> object() {
+      return body() instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    }
+  }
+
+  /** {@code map[k1][k2]...}, or null where a step is missing. */
+  @SuppressWarnings("unchecked")
+  static Object path(Object node, String... keys) {
+    for (String key : keys) {
+      if (!(node instanceof Map<?, ?> map)) {
+        return null;
+      }
+      node = ((Map<String, Object>) map).get(key);
+    }
+    return node;
   }
 
   /** GETs {@code path} (already encoded) and parses the JSON body; throws when unreachable. */
@@ -62,13 +80,13 @@ final class DockerSocket {
   }
 
   private static Response parse(byte[] raw) throws IOException {
-    String text = new String(raw, StandardCharsets.UTF_8);
-    int headerEnd = text.indexOf("\r\n\r\n");
-    if (!text.startsWith("HTTP/1.") || headerEnd < 0) {
+    String head = new String(raw, 0, Math.min(raw.length, 8192), StandardCharsets.ISO_8859_1);
+    int headerEnd = head.indexOf("\r\n\r\n");
+    if (!head.startsWith("HTTP/1.") || headerEnd < 0) {
       throw new IOException("not an HTTP response");
     }
-    int status = Integer.parseInt(text.substring(9, 12));
-    return new Response(status, text.substring(headerEnd + 4).strip());
+    int status = Integer.parseInt(head.substring(9, 12));
+    return new Response(status, Arrays.copyOfRange(raw, headerEnd + 4, raw.length));
   }
 
   /** Percent-encodes a query parameter value. */

@@ -1,0 +1,51 @@
+package charm.juju;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+  private static Object parse(String s) {
+    return Json.parse(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void parsesToPlainValuesKeepingOrder() {
+    Object v = parse("{\"b\":1,\"a\":[\"x\",true,null,2.5,12345678901],\"c\":{}}");
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("b", 1);
+    expected.put("a", Arrays.asList("x", true, null, 2.5, 12345678901L));
+    expected.put("c", Map.of());
+    assertEquals(expected, v);
+    assertEquals(List.of("b", "a", "c"), List.copyOf(((Map<?, ?>) v).keySet()));
+    assertNull(parse(""));
+    assertNull(parse("null\n"));
+  }
+
+  @Test
+  void writesCompactAndPretty() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("k", "v\"\n");
+    m.put("n", List.of(1, 2L, false));
+    assertEquals("{\"k\":\"v\\\"\\n\",\"n\":[1,2,false]}", new String(Json.write(m), StandardCharsets.UTF_8));
+    Map<String, Object> back = new LinkedHashMap<>(m);
+    back.put("n", List.of(1, 2, false)); // small integers read back as Integer
+    assertEquals(back, Json.parse(Json.writePretty(m)));
+  }
+
+  @Test
+  void errorsGiveAPositionButNeverTheContent() {
+    Json.ParseException bad = assertThrows(Json.ParseException.class, () -> parse("{\"password\":hunter2}"));
+    assertFalse(bad.getMessage().contains("hunter2"), bad.getMessage());
+    Json.ParseException trailing = assertThrows(Json.ParseException.class, () -> parse("{} s3cret"));
+    assertFalse(trailing.getMessage().contains("s3cret"), trailing.getMessage());
+  }
+}
