@@ -1,0 +1,58 @@
+package charm.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+  private static Plan plan(Map<String, Object> options, String secret) {
+    RegistryConfig cfg = RegistryConfig.from(new HashMap<>(options));
+    assertEquals(List.of(), cfg.problems());
+    return Planner.plan(cfg, secret, "10.0.0.5", "docker-registry/0");
+  }
+
+  @Test
+  void defaults() {
+    Plan p = plan(Map.of(), "s3cr3t");
+    assertEquals("10.0.0.5:5000", p.netloc());
+    assertEquals("http", p.scheme());
+    assertEquals(List.of(5000), List.copyOf(p.ports()));
+    Plan.FileSpec config = p.files().get(0);
+    assertEquals(Planner.CONFIG_PATH, config.path());
+    assertEquals("rw-------", config.mode());
+    assertTrue(config.content().contains("secret: s3cr3t"));
+    ContainerSpec c = p.container();
+    assertEquals("registry:2", c.image());
+    assertEquals("registry", c.name());
+    assertEquals(Map.of(), c.env());
+    assertEquals(List.of(new ContainerSpec.PortMapping(5000, 5000)), c.ports());
+    assertEquals(List.of(
+        new ContainerSpec.Mount("/etc/docker/registry/config.yml", "/etc/docker/registry/config.yml", true),
+        new ContainerSpec.Mount("/srv/registry", "/var/lib/registry", false)), c.mounts());
+    assertTrue(c.hardened());
+    assertEquals(List.of("/tmp"), c.tmpfs());
+  }
+
+  @Test
+  void metricsPortsAndProxies() {
+    Plan p = plan(Map.of("registry-port", 5443, "prometheus-metrics", true, "debug-port", 9001,
+        "registry-http-proxy", "http://proxy:3128", "registry-https-proxy", "http://proxy:3129"), "s");
+    assertEquals(List.of(5443, 9001), List.copyOf(p.ports()));
+    assertEquals(List.of(new ContainerSpec.PortMapping(5443, 5000), new ContainerSpec.PortMapping(9001, 5001)), p.container().ports());
+    assertEquals(Map.of("HTTP_PROXY", "http://proxy:3128", "HTTPS_PROXY", "http://proxy:3129"), p.container().env());
+    assertEquals("10.0.0.5:5443", p.netloc());
+  }
+
+  @Test
+  void theSpecHashFollowsTheConfigFileContent() {
+    String base = plan(Map.of(), "one").container().hash();
+    assertEquals(base, plan(Map.of(), "one").container().hash(), "deterministic");
+    assertNotEquals(base, plan(Map.of(), "two").container().hash(), "a new shared secret recreates");
+    assertNotEquals(base, plan(Map.of("log-level", "debug"), "one").container().hash(), "a config.yml change recreates");
+  }
+}
