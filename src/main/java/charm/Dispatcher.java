@@ -2,6 +2,7 @@ package charm;
 
 import charm.actions.ActionResult;
 import charm.actions.ContainerActions;
+import charm.actions.ImageActions;
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.JujuContext;
@@ -26,14 +27,21 @@ public final class Dispatcher {
   private final Reconciler reconciler;
   private final Lifecycle lifecycle;
   private final ContainerActions containerActions;
+  private final ImageActions imageActions;
   private final DockerEngineInstaller installer;
 
   public Dispatcher(
-      HookTools tools, Reconciler reconciler, Lifecycle lifecycle, ContainerActions containerActions, DockerEngineInstaller installer) {
+      HookTools tools,
+      Reconciler reconciler,
+      Lifecycle lifecycle,
+      ContainerActions containerActions,
+      ImageActions imageActions,
+      DockerEngineInstaller installer) {
     this.tools = tools;
     this.reconciler = reconciler;
     this.lifecycle = lifecycle;
     this.containerActions = containerActions;
+    this.imageActions = imageActions;
     this.installer = installer;
   }
 
@@ -81,6 +89,9 @@ public final class Dispatcher {
         switch (action) {
           case "start" -> containerActions.start(params);
           case "stop" -> containerActions.stop(params);
+          case "images" -> imageActions.images(params);
+          case "rmi" -> imageActions.rmi(params);
+          case "push" -> imageActions.push(params);
           default -> ActionResult.fail("Unknown action \"" + action + "\"; this charm has push, images, rmi, start and stop");
         };
     if (!result.results().isEmpty()) {

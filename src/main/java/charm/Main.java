@@ -1,14 +1,18 @@
 package charm;
 
 import charm.actions.ContainerActions;
+import charm.actions.ImageActions;
 import charm.juju.HookTools;
 import charm.juju.HookToolException;
 import charm.juju.JujuContext;
 import charm.juju.ProcessHookTools;
+import charm.workload.DockerClients;
 import charm.workload.DockerEngineInstaller;
+import charm.workload.DockerImages;
 import charm.workload.DockerRegistryContainer;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
@@ -25,7 +29,8 @@ public final class Main {
     int code;
     try {
       HostFiles files = new HostFiles(ctx.rootDir());
-      Supplier<RegistryContainer> docker = () -> new DockerRegistryContainer(files.resolve(DockerRegistryContainer.SOCKET), files);
+      Path socket = files.resolve(DockerRegistryContainer.SOCKET);
+      Supplier<RegistryContainer> docker = () -> new DockerRegistryContainer(socket, files);
       Reconciler reconciler = new Reconciler(tools, docker, files, ctx.unitName());
       Dispatcher dispatcher =
           new Dispatcher(
@@ -33,7 +38,8 @@ public final class Main {
               reconciler,
               new Lifecycle(tools, docker, files, reconciler, ctx.unitName()),
               new ContainerActions(tools, docker, reconciler),
-              new DockerEngineInstaller(files.resolve(DockerRegistryContainer.SOCKET)));
+              new ImageActions(tools, () -> new DockerImages(DockerClients.connect(socket)), reconciler),
+              new DockerEngineInstaller(socket));
       code = dispatcher.run(ctx);
     } catch (RuntimeException e) {
       code = 1;

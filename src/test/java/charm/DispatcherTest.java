@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import charm.actions.ContainerActions;
+import charm.actions.ImageActions;
 import charm.juju.JujuContext;
 import charm.workload.DockerEngineInstaller;
 import charm.workload.HostFiles;
@@ -38,6 +39,9 @@ class DispatcherTest {
         reconciler,
         new Lifecycle(tools, docker, files, reconciler, unit),
         new ContainerActions(tools, docker, reconciler),
+        new ImageActions(tools, () -> {
+          throw new AssertionError("no Docker for this event");
+        }, reconciler),
         new DockerEngineInstaller(root.resolve("docker.sock")));
   }
 
@@ -72,6 +76,26 @@ class DispatcherTest {
     tools.config.put("storage-cache", "redis");
     assertEquals(0, dispatcher().run(event("actions/stop")));
     assertTrue(tools.failure.startsWith("Registry not yet ready: Invalid charm config: storage-cache"), tools.failure);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"actions/images:--format {{.ID}}", "actions/rmi:--all-tags", "actions/images:-a; rm -rf /"})
+  void imageActionsAcceptOnlySafeOptions(String actionAndOptions) {
+    String[] parts = actionAndOptions.split(":", 2);
+    tools.leaderSettings.put("http-secret", "c2VjcmV0");
+    tools.params.put("options", parts[1]);
+    tools.params.put("image", "x");
+    assertEquals(0, dispatcher().run(event(parts[0])));
+    assertTrue(tools.failure.startsWith("Unsupported "), tools.failure);
+    assertTrue(tools.failure.contains("accepted: "), tools.failure);
+  }
+
+  @Test
+  void pushRejectsAnInvalidReferenceBeforeTouchingDocker() {
+    tools.leaderSettings.put("http-secret", "c2VjcmV0");
+    tools.params.put("image", "Not A Valid/Ref");
+    dispatcher().run(event("actions/push"));
+    assertTrue(tools.failure.contains("is not a valid image reference"), tools.failure);
   }
 
   @Test

@@ -18,12 +18,8 @@ import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Volume;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,15 +60,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
   /** The docker-java client, created on first use. */
   private DockerClient client() {
     if (client == null) {
-      DefaultDockerClientConfig config =
-          DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost("unix://" + socket).build();
-      ZerodepDockerHttpClient http =
-          new ZerodepDockerHttpClient.Builder()
-              .dockerHost(config.getDockerHost())
-              .connectionTimeout(Duration.ofSeconds(5))
-              .responseTimeout(Duration.ofMinutes(10))
-              .build();
-      client = DockerClientImpl.getInstance(config, http);
+      client = DockerClients.connect(socket);
     }
     return client;
   }

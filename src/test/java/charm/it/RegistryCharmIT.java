@@ -360,6 +360,55 @@ class RegistryCharmIT {
     assertEquals(before, containerIdAndStart());
   }
 
+  @Test
+  @Order(17)
+  void pushActionTagsAndPushesALocalImage() {
+    ActionOutcome push = sim.runAction(UNIT, "push", Map.of("image", tiny, "pull", false));
+    assertEquals("completed", push.status, push.message);
+    String expected = netloc + "/" + tiny;
+    assertEquals("pushed " + expected, push.results.get("raw"));
+    assertEquals("success", push.results.get("outcome"));
+    String tags = Http.send("GET", "http://" + netloc + "/v2/it/tiny/tags/list").body();
+    assertTrue(tags.contains("\"" + name + "\""), tags);
+  }
+
+  @Test
+  @Order(18)
+  void pushActionPullsFirstAndTakesAnExplicitTag() {
+    String target = netloc + "/it/copied:7";
+    ActionOutcome push = sim.runAction(UNIT, "push", Map.of("image", netloc + "/it/tiny:1", "tag", target));
+    assertEquals("completed", push.status, push.message);
+    assertTrue(push.logs.stream().anyMatch(l -> l.startsWith("Pulling ")), push.logs.toString());
+    assertEquals(200, Http.send("GET", "http://" + netloc + "/v2/it/copied/manifests/7",
+        "Accept", "application/vnd.docker.distribution.manifest.v2+json").statusCode());
+
+    ActionOutcome missing = sim.runAction(UNIT, "push", Map.of("image", "127.0.0.1:1/nothing/here:1"));
+    assertEquals("failed", missing.status);
+    assertTrue(missing.message.startsWith("Could not push "), missing.message);
+  }
+
+  @Test
+  @Order(19)
+  void imagesAndRmiActions() {
+    Cmd.ok("docker", "tag", tiny, netloc + "/it/rmi-me:1");
+    ActionOutcome images = sim.runAction(UNIT, "images", Map.of("repository", netloc + "/it/rmi-me"));
+    assertEquals("completed", images.status, images.message);
+    List<String> lines = Cmd.lines((String) images.results.get("output"));
+    assertTrue(lines.get(0).startsWith("REPOSITORY"), lines.toString());
+    assertEquals(2, lines.size(), lines.toString());
+    assertTrue(lines.get(1).startsWith(netloc + "/it/rmi-me") && lines.get(1).contains(" 1 "), lines.toString());
+
+    ActionOutcome rmi = sim.runAction(UNIT, "rmi", Map.of("image", netloc + "/it/rmi-me:1 " + netloc + "/it/never-was:1"));
+    assertEquals("failed", rmi.status, "one of two could not be removed");
+    assertEquals("Could not remove " + netloc + "/it/never-was:1", rmi.message);
+    assertTrue(((String) rmi.results.get("output")).startsWith("Removed " + netloc + "/it/rmi-me:1"));
+    assertEquals(1, Cmd.run("docker", "image", "inspect", netloc + "/it/rmi-me:1").exitCode(), "gone from the engine");
+
+    ActionOutcome unsafe = sim.runAction(UNIT, "images", Map.of("options", "--format {{json .}}"));
+    assertEquals("failed", unsafe.status);
+    assertTrue(unsafe.message.startsWith("Unsupported images option"), unsafe.message);
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private void configure(Map<String, Object> values) {

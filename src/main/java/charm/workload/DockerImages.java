@@ -1,0 +1,120 @@
+package charm.workload;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.Image;
+import com.github.dockerjava.api.model.ResponseItem;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** The unit engine's images, for the images, rmi and push actions (docker-java). */
+public final class DockerImages implements AutoCloseable {
+  private final DockerClient client;
+
+  public DockerImages(DockerClient client) {
+    this.client = client;
+  }
+
+  /** One local image as {@code docker images} shows it. */
+  public record ImageRow(String id, List<String> repoTags, List<String> repoDigests, long created, long size) {}
+
+  /** Local images, optionally including intermediate ones and filtered by REPOSITORY[:TAG]. */
+  public List<ImageRow> list(boolean all, String reference) {
+    var cmd = client.listImagesCmd().withShowAll(all);
+    if (reference != null && !reference.isEmpty()) {
+      cmd.withReferenceFilter(reference);
+    }
+    List<ImageRow> rows = new ArrayList<>();
+    for (Image i : cmd.exec()) {
+      rows.add(new ImageRow(
+          i.getId(),
+          i.getRepoTags() == null ? List.of() : List.of(i.getRepoTags()),
+          i.getRepoDigests() == null ? List.of() : List.of(i.getRepoDigests()),
+          i.getCreated() == null ? 0 : i.getCreated(),
+          i.getSize() == null ? 0 : i.getSize()));
+    }
+    return rows;
+  }
+
+  /** Removes one image by name or id. */
+  public void remove(String image, boolean force, boolean noPrune) {
+    client.removeImageCmd(image).withForce(force).withNoPrune(noPrune).exec();
+  }
+
+  /** Pulls {@code image}, reporting progress lines. */
+  public void pull(String image, Consumer<String> progress) {
+    await(client.pullImageCmd(image).exec(new Progress<>(progress)), "pull " + image);
+  }
+
+  /** Tags {@code image} as {@code repository:tag}. */
+  public void tag(String image, String repository, String tag) {
+    client.tagImageCmd(image, repository, tag).withForce(true).exec();
+  }
+
+  /** Pushes {@code repository:tag}, with credentials when {@code auth} is not null. */
+  public void push(String repository, String tag, AuthConfig auth, Consumer<String> progress) {
+    var cmd = client.pushImageCmd(repository).withTag(tag);
+    if (auth != null) {
+      cmd.withAuthConfig(auth);
+    }
+    await(cmd.exec(new Progress<>(progress)), "push " + repository + ":" + tag);
+  }
+
+  private static void await(Progress<?> callback, String what) {
+    try {
+      if (!callback.awaitCompletion(30, TimeUnit.MINUTES)) {
+        throw new IllegalStateException(what + " did not finish within 30 minutes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(what + " was interrupted", e);
+    }
+    if (callback.error != null) {
+      throw new IllegalStateException(callback.error);
+    }
+  }
+
+  /** Forwards status lines, and keeps the error a stream item reports (docker sends HTTP 200). */
+  private static final class Progress<T extends ResponseItem> extends ResultCallback.Adapter<T> {
+    private final Consumer<String> out;
+    private String last = "";
+    private volatile String error;
+
+    Progress(Consumer<String> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(T item) {
+      if (item.getErrorDetail() != null || item.getError() != null) {
+        error = item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : item.getError();
+        return;
+      }
+      String line = item.getStatus();
+      if (line != null && item.getProgressDetail() == null && !line.equals(last)) {
+        last = line;
+        out.accept(line + (item.getId() == null ? "" : " " + item.getId()));
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      error = throwable instanceof DockerException d ? d.getMessage() : String.valueOf(throwable.getMessage());
+      super.onError(throwable);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } catch (IOException e) {
+      // a local socket client; nothing to do
+    }
+  }
+}
