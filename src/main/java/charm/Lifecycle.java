@@ -2,6 +2,7 @@ package charm;
 
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
+import charm.juju.OpenedPort;
 import charm.juju.Status;
 import charm.registry.Planner;
 import charm.registry.RegistryConfig;
@@ -47,9 +48,8 @@ public final class Lifecycle {
         }
       }
     }
-    for (String port : tools.openedPorts()) {
-      String[] parts = port.split("/");
-      tools.closePort(Integer.parseInt(parts[0]), parts.length > 1 ? parts[1] : "tcp");
+    for (String entry : tools.openedPorts()) {
+      OpenedPort.parse(entry).ifPresent(p -> tools.closePort(p.port(), p.protocol()));
     }
     String trusted = tools.stateGet().get(Reconciler.TRUSTED);
     if (removeTrust && trusted != null) {

@@ -2,6 +2,7 @@ package charm;
 
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
+import charm.juju.OpenedPort;
 import charm.juju.Status;
 import charm.registry.ContainerSpec;
 import charm.registry.Plan;
@@ -211,13 +212,15 @@ public final class Reconciler {
 
   private void applyPorts(SortedSet<Integer> wanted) {
     SortedSet<Integer> open = new TreeSet<>();
-    for (String port : tools.openedPorts()) {
-      String[] parts = port.split("/");
-      int number = Integer.parseInt(parts[0].split("-")[0]);
-      if (wanted.contains(number) && port.endsWith("/tcp")) {
-        open.add(number);
+    for (String entry : tools.openedPorts()) {
+      Optional<OpenedPort> port = OpenedPort.parse(entry);
+      if (port.isEmpty()) {
+        continue;
+      }
+      if (port.get().protocol().equals("tcp") && wanted.contains(port.get().port())) {
+        open.add(port.get().port());
       } else {
-        tools.closePort(number, parts.length > 1 ? parts[1] : "tcp");
+        tools.closePort(port.get().port(), port.get().protocol());
       }
     }
     for (int port : wanted) {
