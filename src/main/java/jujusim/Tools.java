@@ -286,7 +286,7 @@ final class Tools {
     }
     List<String> members = new ArrayList<>(r.members.getOrDefault(ctx.unit.name, List.of()));
     members.remove(ctx.unit.name);
-    members.sort(Sim.UNIT_ORDER);
+    members.sort(null); // Juju: sort.Strings, so "app/10" comes before "app/2"
     emit(f, members);
   }
 

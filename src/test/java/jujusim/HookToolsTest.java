@@ -67,6 +67,13 @@ class HookToolsTest {
   }
 
   @Test
+  void relationListSortsNamesAsStringsLikeJuju() {
+    int big = sim.integrate("db", "pg", List.of("pg/2", "pg/10", "pg/1"), Map.of(), Map.of());
+    List<FakeCharm.Out> o = Probe.run(sim, charm, "demo/0", "relation-list -r db:" + big + " --format=json");
+    ok(o.get(0), "[\"pg/1\",\"pg/10\",\"pg/2\"]\n");
+  }
+
+  @Test
   void outputFileIsRelativeToTheCharmDir() throws Exception {
     Probe.run(sim, charm, "demo/0", "config-get -o " + tmp.resolve("o.json") + " --format=json port");
     assertEquals("8080\n", Files.readString(tmp.resolve("o.json")));
