@@ -62,9 +62,9 @@ public final class Dispatcher {
           tools.statusSet(Status.maintenance("Installing the Docker engine"));
           String error = installer.install();
           if (error != null) {
-            tools.log(LogLevel.ERROR, error);
-            tools.statusSet(Status.waiting("Docker engine installation failed; retrying on the next hook"));
-            return 0;
+            // Fail the hook: Juju retries install with backoff, and apt problems are mostly transient.
+            tools.log(LogLevel.ERROR, "Docker engine installation failed: " + error);
+            return 1;
           }
         }
         reconciler.reconcile();
