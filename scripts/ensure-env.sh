@@ -20,7 +20,24 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 docker_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+# A daemon killed without a clean shutdown leaves pid files behind; when the pid is gone, reused
+# by another program or a zombie (nothing reaps it in some sandboxes), dockerd refuses to start.
+clear_stale_pid() {  # file expected-command
+  [ -f "$1" ] || return 0
+  local pid comm state
+  pid=$(cat "$1" 2>/dev/null || true)
+  comm=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+  if [ "$comm" != "$2" ] || [ "$state" = Z ]; then
+    echo "ensure-env: removing stale $1"
+    rm -f "$1"
+  fi
+}
+
 if ! docker_answers; then
+  clear_stale_pid /var/run/docker.pid dockerd
+  clear_stale_pid /var/run/docker/containerd/containerd.pid containerd
   echo "ensure-env: starting dockerd (log: /var/log/dockerd.log)"
   nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
   deadline=$((SECONDS + 60))
