@@ -19,4 +19,9 @@ public sealed interface ActionResult {
   static ActionResult fail(String message) {
     return new Failed(message, Map.of());
   }
+
+  /** Every action refuses to run while the registry is not configured (as the old charm did). */
+  static ActionResult notReady(charm.juju.Status status) {
+    return fail("Registry not yet ready: " + status.message());
+  }
 }

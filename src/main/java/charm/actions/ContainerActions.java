@@ -68,7 +68,7 @@ public final class ContainerActions {
   private Optional<ActionResult> refuse(Reconciler.Facts facts, Object requested) {
     Optional<Status> notReady = reconciler.precheck(facts);
     if (notReady.isPresent()) {
-      return Optional.of(ActionResult.fail("Registry not yet ready: " + notReady.get().message()));
+      return Optional.of(ActionResult.notReady(notReady.get()));
     }
     String name = facts.config().registryName();
     if (requested != null && !requested.toString().isEmpty() && !requested.toString().equals(name)) {

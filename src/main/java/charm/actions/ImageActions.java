@@ -87,7 +87,7 @@ public final class ImageActions {
     Reconciler.Facts facts = reconciler.read();
     Optional<Status> notReady = reconciler.precheck(facts);
     if (notReady.isPresent()) {
-      return ActionResult.fail("Registry not yet ready: " + notReady.get().message());
+      return ActionResult.notReady(notReady.get());
     }
     String netloc = facts.address() + ":" + facts.config().registryPort();
     Optional<ImageRef> source = ImageRef.parse(text(params, "image"));
@@ -124,7 +124,7 @@ public final class ImageActions {
 
   private Optional<ActionResult> notReady() {
     Optional<Status> notReady = reconciler.precheck(reconciler.read());
-    return notReady.map(s -> ActionResult.fail("Registry not yet ready: " + s.message()));
+    return notReady.map(ActionResult::notReady);
   }
 
   private static Optional<ActionResult> unsupported(String action, String options, Set<String> allowed) {

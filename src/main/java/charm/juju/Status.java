@@ -1,12 +1,9 @@
 package charm.juju;
 
-import java.util.Collection;
-import java.util.Comparator;
-
-/** A workload status the charm may set, with ops' priority order for picking the one to show. */
+/** A workload status the charm may set. */
 public record Status(Kind kind, String message) {
 
-  /** Charm-settable statuses; declaration order is the priority (first wins). */
+  /** Charm-settable statuses. */
   public enum Kind {
     BLOCKED,
     MAINTENANCE,
@@ -33,12 +30,5 @@ public record Status(Kind kind, String message) {
 
   public static Status waiting(String message) {
     return new Status(Kind.WAITING, message);
-  }
-
-  /** The most severe of the given statuses (blocked > maintenance > waiting > active). */
-  public static Status mostSevere(Collection<Status> statuses) {
-    return statuses.stream()
-        .min(Comparator.comparing(Status::kind))
-        .orElseThrow(() -> new IllegalArgumentException("no status"));
   }
 }

@@ -48,6 +48,14 @@ public final class DockerImages implements AutoCloseable {
 
   /** Pulls {@code image}, reporting progress lines. */
   public void pull(String image, Consumer<String> progress) {
+    pull(client, image, progress);
+  }
+
+  /**
+   * Pulls {@code image} with any client; fails when the engine reports an error in the progress
+   * stream (it answers HTTP 200 and puts pull errors there).
+   */
+  static void pull(DockerClient client, String image, Consumer<String> progress) {
     await(client.pullImageCmd(image).exec(new Progress<>(progress)), "pull " + image);
   }
 

@@ -15,7 +15,6 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Volume;
 import java.io.UncheckedIOException;
@@ -126,25 +125,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
 
   @Override
   public void pull(String image, Consumer<String> progress) {
-    ResultCallback.Adapter<PullResponseItem> callback =
-        new ResultCallback.Adapter<>() {
-          private String last = "";
-
-          @Override
-          public void onNext(PullResponseItem item) {
-            String line = item.getStatus();
-            if (line != null && item.getProgressDetail() == null && !line.equals(last)) {
-              last = line;
-              progress.accept(line + (item.getId() == null ? "" : " " + item.getId()));
-            }
-          }
-        };
-    try {
-      client().pullImageCmd(image).exec(callback).awaitCompletion(30, TimeUnit.MINUTES);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while pulling " + image, e);
-    }
+    DockerImages.pull(client(), image, progress);
   }
 
   @Override
