@@ -4,14 +4,15 @@ import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.OpenedPort;
 import charm.juju.Status;
+import charm.registry.Owner;
 import charm.registry.Planner;
 import charm.registry.RegistryConfig;
+import charm.workload.ContainerState;
 import charm.workload.DaemonTrust;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** The hooks that do not reconcile: stop/remove and the series-upgrade pair. */
@@ -20,29 +21,25 @@ public final class Lifecycle {
   private final Supplier<RegistryContainer> docker;
   private final HostFiles files;
   private final Reconciler reconciler;
-  private final String unitName;
+  private final Owner owner;
 
-  public Lifecycle(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler, String unitName) {
+  public Lifecycle(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler) {
     this.tools = tools;
     this.docker = docker;
     this.files = files;
     this.reconciler = reconciler;
-    this.unitName = unitName;
+    this.owner = reconciler.owner();
   }
 
   /**
-   * stop and remove: the unit's containers go, the data in /srv/registry stays. On remove the
-   * engine also stops trusting the registry.
+   * stop and remove: the unit's own containers (by their owner labels, whatever their name) go,
+   * their volumes and the data in /srv/registry stay. On remove the engine also stops trusting
+   * the registry.
    */
   public void teardown(boolean removeTrust) {
-    RegistryConfig config = RegistryConfig.from(tools.configGet());
     try (RegistryContainer engine = docker.get()) {
       if (engine.engineAnswers()) {
-        Set<String> names = new TreeSet<>(engine.managedContainers(unitName));
-        if (config.problems().isEmpty()) {
-          names.add(config.registryName());
-        }
-        for (String name : names) {
+        for (String name : engine.managedContainers(owner)) {
           engine.remove(name);
           tools.log(LogLevel.INFO, "Removed container " + name + "; data in " + Planner.DATA_DIR + " is kept");
         }
@@ -65,7 +62,7 @@ public final class Lifecycle {
   public void preSeriesUpgrade() {
     RegistryConfig config = RegistryConfig.from(tools.configGet());
     try (RegistryContainer engine = docker.get()) {
-      engine.stop(config.registryName());
+      ours(engine, config.registryName()).ifPresent(id -> engine.stop(id, 10));
     }
     tools.stateSet(Map.of(Reconciler.SERIES_UPGRADE, "true"));
     tools.statusSet(Status.blocked("Series upgrade in progress"));
@@ -76,8 +73,20 @@ public final class Lifecycle {
     tools.stateDelete(Reconciler.SERIES_UPGRADE);
     Reconciler.Facts facts = reconciler.read().withoutState(Reconciler.SERIES_UPGRADE);
     try (RegistryContainer engine = docker.get()) {
-      engine.start(facts.config().registryName());
+      Optional<String> id = ours(engine, facts.config().registryName());
+      if (id.isPresent()) {
+        try {
+          engine.start(id.get());
+        } catch (RegistryContainer.StartFailure e) {
+          tools.log(LogLevel.WARNING, "Cannot start " + facts.config().registryName() + ": " + e.getMessage());
+        }
+      }
     }
     tools.statusSet(reconciler.converge(facts));
+  }
+
+  /** The id of the container with this name when it is this unit's. */
+  private Optional<String> ours(RegistryContainer engine, String name) {
+    return engine.inspect(name).filter(c -> owner.owns(c.labels())).map(ContainerState::id);
   }
 }

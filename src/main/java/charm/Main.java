@@ -6,6 +6,7 @@ import charm.juju.HookTools;
 import charm.juju.HookToolException;
 import charm.juju.JujuContext;
 import charm.juju.ProcessHookTools;
+import charm.registry.Owner;
 import charm.workload.DockerClients;
 import charm.workload.DockerEngineInstaller;
 import charm.workload.DockerImages;
@@ -31,12 +32,13 @@ public final class Main {
       HostFiles files = new HostFiles(ctx.rootDir());
       Path socket = files.resolve(DockerRegistryContainer.SOCKET);
       Supplier<RegistryContainer> docker = () -> new DockerRegistryContainer(socket, files);
-      Reconciler reconciler = new Reconciler(tools, docker, files, ctx.unitName());
+      Owner owner = new Owner(ctx.modelUuid(), ctx.appName(), ctx.unitName());
+      Reconciler reconciler = new Reconciler(tools, docker, files, owner);
       Dispatcher dispatcher =
           new Dispatcher(
               tools,
               reconciler,
-              new Lifecycle(tools, docker, files, reconciler, ctx.unitName()),
+              new Lifecycle(tools, docker, files, reconciler),
               new ContainerActions(tools, docker, reconciler),
               new ImageActions(tools, () -> new DockerImages(DockerClients.connect(socket)), reconciler),
               new DockerEngineInstaller(socket));

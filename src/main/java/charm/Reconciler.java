@@ -4,7 +4,7 @@ import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.OpenedPort;
 import charm.juju.Status;
-import charm.registry.ContainerSpec;
+import charm.registry.Owner;
 import charm.registry.Plan;
 import charm.registry.Planner;
 import charm.registry.RegistryConfig;
@@ -14,10 +14,6 @@ import charm.workload.HostFiles;
 import charm.workload.HttpProbe;
 import charm.workload.RegistryContainer;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -29,8 +25,6 @@ import java.util.function.Supplier;
  * code, apply only the differences, report one status.
  */
 public final class Reconciler {
-  /** Leader setting shared by all units: the registry's {@code http.secret}. */
-  static final String HTTP_SECRET = "http-secret";
   /** Unit state: the container name the operator stopped with the stop action. */
   public static final String STOPPED = "stopped-container";
   /** Unit state: the netloc this unit added to the Docker engine's insecure registries. */
@@ -39,24 +33,34 @@ public final class Reconciler {
   public static final String SERIES_UPGRADE = "series-upgrade";
   /** The endpoint whose ingress address clients use. */
   static final String CLIENT_BINDING = "docker-registry";
-  private static final long START_TIMEOUT_MILLIS = 30_000;
+  /** A running registry whose container did not change should answer at once. */
+  private static final long ANSWER_TIMEOUT_MILLIS = 5_000;
 
   private final HookTools tools;
   private final Supplier<RegistryContainer> docker;
   private final HostFiles files;
-  private final String unitName;
+  private final Owner owner;
+  private final SharedSecret secret;
+  private final ContainerReconciler containers;
 
-  public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, String unitName) {
+  public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner) {
     this.tools = tools;
     this.docker = docker;
     this.files = files;
-    this.unitName = unitName;
+    this.owner = owner;
+    this.secret = new SharedSecret(tools, owner.application());
+    this.containers = new ContainerReconciler(tools, files, owner);
+  }
+
+  /** Who this unit is; containers labelled otherwise are not ours. */
+  public Owner owner() {
+    return owner;
   }
 
   /** What the charm reads once per hook: config, the shared secret, unit state, the address. */
   public record Facts(RegistryConfig config, String httpSecret, Map<String, String> state, String address) {
-    Plan plan(String unitName) {
-      return Planner.plan(config, httpSecret, address, unitName);
+    Plan plan(Owner owner) {
+      return Planner.plan(config, httpSecret, address, owner);
     }
 
     /** The same facts with a unit state key removed (read-your-writes after state-delete). */
@@ -67,16 +71,15 @@ public final class Reconciler {
     }
   }
 
-  /** Reads everything once; the leader generates the shared http secret when there is none. */
+  /** Reads everything once; the leader shares the http secret when there is none. */
   public Facts read() {
+    return read(true);
+  }
+
+  private Facts read(boolean housekeeping) {
     RegistryConfig config = RegistryConfig.from(tools.configGet());
-    String secret = tools.leaderGet().get(HTTP_SECRET);
-    if ((secret == null || secret.isEmpty()) && tools.isLeader()) {
-      secret = newSecret();
-      tools.leaderSet(Map.of(HTTP_SECRET, secret));
-      tools.log(LogLevel.INFO, "Generated the shared http secret");
-    }
-    return new Facts(config, secret, tools.stateGet(), tools.ingressAddress(CLIENT_BINDING));
+    String shared = secret.read(housekeeping);
+    return new Facts(config, shared, tools.stateGet(), tools.ingressAddress(CLIENT_BINDING));
   }
 
   /** The full reconcile. */
@@ -86,18 +89,19 @@ public final class Reconciler {
   }
 
   /**
-   * update-status: when the files on disk are the planned ones and the registry answers, report
-   * without touching Docker; otherwise run the full reconcile.
+   * update-status: when the files on disk are the planned ones (content and mode), our container
+   * runs with the planned spec and a registry answers on its port, report without changing
+   * anything; otherwise run the full reconcile.
    */
   public void updateStatus() {
-    Facts facts = read();
+    Facts facts = read(false);
     Optional<Status> early = precheck(facts);
     if (early.isPresent()) {
       tools.statusSet(early.get());
       return;
     }
-    Plan plan = facts.plan(unitName);
-    tools.statusSet(filesMatch(plan) && answers(plan, 1000) ? ready(plan) : apply(facts, plan));
+    Plan plan = facts.plan(owner);
+    tools.statusSet(filesMatch(plan) && serving(plan) ? ready(plan) : apply(facts, plan));
   }
 
   /** Problems that stop the reconcile before any change. */
@@ -118,7 +122,7 @@ public final class Reconciler {
   /** Plans and applies; returns the status to report. */
   public Status converge(Facts facts) {
     Optional<Status> early = precheck(facts);
-    return early.isPresent() ? early.get() : apply(facts, facts.plan(unitName));
+    return early.isPresent() ? early.get() : apply(facts, facts.plan(owner));
   }
 
   private Status apply(Facts facts, Plan plan) {
@@ -126,88 +130,42 @@ public final class Reconciler {
       if (!engine.engineAnswers()) {
         return Status.waiting("Waiting for the Docker engine");
       }
-      applyFiles(plan);
-      Optional<Status> container = applyContainer(engine, plan, facts);
-      applyPorts(plan.ports());
-      applyTrust(plan, facts.state());
-      if (container.isPresent()) {
-        return container.get();
+      boolean repaired;
+      try {
+        repaired = applyFiles(plan);
+      } catch (HostFiles.NotAFile e) {
+        tools.log(LogLevel.ERROR, e.getMessage() + "; the registry needs a file there");
+        return Status.blocked(e.path() + " is a directory; remove it so the charm can write the file");
+      }
+      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired);
+      if (outcome.atPlan()) {
+        applyPorts(plan.ports());
+        applyTrust(plan, facts.state());
+      }
+      if (outcome.status().isPresent()) {
+        return outcome.status().get();
       }
     }
-    if (!answers(plan, START_TIMEOUT_MILLIS)) {
-      return Status.waiting("Registry is not answering on port " + facts.config().registryPort() + " yet");
+    if (!HttpProbe.awaitRegistry("127.0.0.1", ContainerReconciler.port(plan), () -> true, ANSWER_TIMEOUT_MILLIS)) {
+      return ContainerReconciler.notAnswering(plan);
     }
     return ready(plan);
   }
 
-  private void applyFiles(Plan plan) {
+  /** Writes the planned files; returns whether any content was (re)written. */
+  private boolean applyFiles(Plan plan) {
+    boolean content = false;
     for (Plan.FileSpec f : plan.files()) {
-      if (files.ensure(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode())) {
+      HostFiles.Change change = files.ensureFile(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode());
+      if (change == HostFiles.Change.CONTENT) {
         tools.log(LogLevel.INFO, "Wrote " + f.path());
+        content = true;
+      } else if (change == HostFiles.Change.MODE) {
+        tools.log(LogLevel.INFO, "Fixed the mode of " + f.path() + " (" + f.mode() + ")");
       }
     }
     files.ensureDirectory(Planner.DATA_DIR, "rwxr-xr-x");
-  }
-
-  /** Makes the container match the plan; returns a status when it cannot be ready. */
-  private Optional<Status> applyContainer(RegistryContainer engine, Plan plan, Facts facts) {
-    ContainerSpec spec = plan.container();
-    String name = spec.name();
-    for (String other : engine.managedContainers(unitName)) {
-      if (!other.equals(name)) {
-        engine.remove(other);
-        tools.log(LogLevel.INFO, "Removed container " + other + " (registry-name changed)");
-      }
-    }
-    if (name.equals(facts.state().get(STOPPED))) {
-      engine.stop(name);
-      return Optional.of(Status.blocked(name + " container is stopped."));
-    }
-    if (!engine.imagePresent(spec.image())) {
-      tools.statusSet(Status.maintenance("Pulling " + spec.image()));
-      try {
-        engine.pull(spec.image(), line -> tools.log(LogLevel.INFO, "pull " + spec.image() + ": " + line));
-      } catch (RuntimeException e) {
-        tools.log(LogLevel.ERROR, "Cannot pull " + spec.image() + ": " + e.getMessage());
-        return Optional.of(Status.blocked("Cannot pull registry-image " + spec.image()));
-      }
-    }
-    Optional<ContainerState> current = engine.inspect(name);
-    String hash = spec.hash();
-    if (current.isPresent() && hash.equals(current.get().specHash())) {
-      ContainerState state = current.get();
-      if (state.restarting()) {
-        return Optional.of(Status.blocked(name + " container keeps exiting (code " + state.exitCode() + "); see docker logs " + name));
-      }
-      if (!state.running()) {
-        return Optional.of(Status.blocked(name + " container is stopped."));
-      }
-      return Optional.empty();
-    }
-    tools.statusSet(Status.maintenance(current.isPresent() ? "Recreating " + name : "Creating " + name));
-    current.ifPresent(c -> engine.remove(name));
-    try {
-      engine.createAndStart(spec);
-    } catch (RegistryContainer.StartFailure e) {
-      tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + e.getMessage());
-      return Optional.of(Status.blocked("Cannot start " + name + ": " + e.getMessage()));
-    }
-    tools.log(LogLevel.INFO, (current.isPresent() ? "Recreated" : "Created") + " container " + name + " from " + spec.image());
-    String version = registryVersion(engine, name);
-    if (!version.isEmpty()) {
-      tools.applicationVersionSet(version);
-    }
-    return Optional.empty();
-  }
-
-  private static String registryVersion(RegistryContainer engine, String name) {
-    try {
-      String out = engine.exec(name, List.of("/bin/registry", "--version")).trim();
-      String[] words = out.split("\\s+");
-      return words.length == 0 ? "" : words[words.length - 1].replaceFirst("^v", "");
-    } catch (RuntimeException e) {
-      return "";
-    }
+    return content;
   }
 
   private void applyPorts(SortedSet<Integer> wanted) {
@@ -253,26 +211,31 @@ public final class Reconciler {
 
   private boolean filesMatch(Plan plan) {
     for (Plan.FileSpec f : plan.files()) {
-      Optional<byte[]> onDisk = files.read(f.path());
-      if (onDisk.isEmpty() || !Arrays.equals(onDisk.get(), f.content().getBytes(StandardCharsets.UTF_8))) {
+      if (!files.matches(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode())) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean answers(Plan plan, long timeoutMillis) {
-    int port = plan.container().ports().get(0).hostPort();
-    return HttpProbe.awaitStatus("127.0.0.1", port, "/", 200, timeoutMillis);
+  /**
+   * Our container runs with the planned spec (one GET on the engine socket) and the process on
+   * its port is a distribution registry. Anything else answering HTTP there does not count.
+   */
+  private boolean serving(Plan plan) {
+    try (RegistryContainer engine = docker.get()) {
+      Optional<ContainerState> c = engine.inspect(plan.container().name());
+      if (c.isEmpty() || !owner.owns(c.get().labels()) || !c.get().running()
+          || !plan.container().hash().equals(c.get().specHash())) {
+        return false;
+      }
+    } catch (RuntimeException e) {
+      return false; // the full reconcile reports the engine's state
+    }
+    return HttpProbe.isRegistry("127.0.0.1", ContainerReconciler.port(plan), 1000);
   }
 
   private static Status ready(Plan plan) {
     return Status.active("Ready at " + plan.netloc() + " (" + plan.scheme() + ").");
-  }
-
-  private static String newSecret() {
-    byte[] bytes = new byte[32];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getEncoder().encodeToString(bytes);
   }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import charm.actions.ContainerActions;
 import charm.actions.ImageActions;
 import charm.juju.JujuContext;
+import charm.registry.Owner;
 import charm.workload.DockerEngineInstaller;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -33,11 +35,11 @@ class DispatcherTest {
     Supplier<RegistryContainer> docker = () -> {
       throw new AssertionError("no Docker for this event");
     };
-    Reconciler reconciler = new Reconciler(tools, docker, files, unit);
+    Reconciler reconciler = new Reconciler(tools, docker, files, new Owner("model-uuid", "docker-registry", unit));
     return new Dispatcher(
         tools,
         reconciler,
-        new Lifecycle(tools, docker, files, reconciler, unit),
+        new Lifecycle(tools, docker, files, reconciler),
         new ContainerActions(tools, docker, reconciler),
         new ImageActions(tools, () -> {
           throw new AssertionError("no Docker for this event");
@@ -99,18 +101,49 @@ class DispatcherTest {
   }
 
   @Test
-  void theLeaderGeneratesTheHttpSecretOnceAndFollowersWait() {
+  void theLeaderSharesTheHttpSecretThroughThePeerRelationOnceAndFollowersWait() {
     tools.config.put("log-level", "loud"); // blocked: stops before Docker
     tools.leader = true;
+    tools.peerApp = new HashMap<>();
     dispatcher().run(event("hooks/leader-elected"));
-    String secret = tools.leaderSettings.get("http-secret");
+    String secret = tools.peerApp.get("http-secret");
     assertEquals(32, java.util.Base64.getDecoder().decode(secret).length);
     dispatcher().run(event("hooks/leader-elected"));
-    assertEquals(secret, tools.leaderSettings.get("http-secret"), "generated once");
+    assertEquals(secret, tools.peerApp.get("http-secret"), "generated once");
+    assertEquals(List.of(), tools.leaderSets, "never through leader-set, whose argv ps shows");
 
     RecordingHookTools follower = new RecordingHookTools();
+    follower.peerApp = new HashMap<>();
     dispatcher(follower, "docker-registry/1").run(event("hooks/config-changed"));
-    assertEquals("waiting", follower.status.kind().word());
-    assertTrue(follower.leaderSettings.isEmpty(), "followers never write leader settings");
+    assertEquals("waiting", follower.status.kind().word(), "no secret shared yet");
+    follower.peerApp.put("http-secret", secret);
+    follower.config.put("log-level", "loud");
+    dispatcher(follower, "docker-registry/1").run(event("hooks/config-changed"));
+    assertEquals("blocked", follower.status.kind().word(), "past the secret, stopped by the bad option");
+  }
+
+  @Test
+  void aSecretInLeaderSettingsMovesToThePeerRelationUnchangedAndIsDeletedOnceCommitted() {
+    tools.config.put("log-level", "loud");
+    tools.leader = true;
+    tools.peerApp = new HashMap<>();
+    tools.leaderSettings.put("http-secret", "b2xkLXNlY3JldA==");
+    dispatcher().run(event("hooks/upgrade-charm"));
+    assertEquals("b2xkLXNlY3JldA==", tools.peerApp.get("http-secret"), "the same secret: no registry restart");
+    assertEquals("b2xkLXNlY3JldA==", tools.leaderSettings.get("http-secret"), "kept until the peer data is committed");
+
+    RecordingHookTools follower = new RecordingHookTools();
+    follower.peerApp = new HashMap<>();
+    follower.leaderSettings.put("http-secret", "b2xkLXNlY3JldA==");
+    follower.config.put("log-level", "loud");
+    dispatcher(follower, "docker-registry/1").run(event("hooks/leader-settings-changed"));
+    assertEquals("blocked", follower.status.kind().word(), "a follower uses the old setting meanwhile");
+
+    dispatcher().run(event("hooks/config-changed"));
+    assertEquals(null, tools.leaderSettings.get("http-secret"), "deleted in a later hook");
+    assertEquals(List.of(Map.of("http-secret", "")), tools.leaderSets, "only a delete, never the value");
+    tools.calls.clear();
+    dispatcher().run(event("hooks/update-status"));
+    assertEquals(false, tools.calls.contains("leader-get"), "update-status stays cheap");
   }
 }

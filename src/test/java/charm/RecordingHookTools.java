@@ -15,6 +15,10 @@ final class RecordingHookTools implements HookTools {
   final Map<String, String> leaderSettings = new HashMap<>();
   final Map<String, String> state = new HashMap<>();
   final Map<String, Object> params = new HashMap<>();
+  /** The peer relation's application bag; null while there is no peer relation. */
+  Map<String, String> peerApp;
+  /** Every leader-set call's data, in order. */
+  final List<Map<String, String>> leaderSets = new ArrayList<>();
   boolean leader;
   Status status;
   String failure;
@@ -28,7 +32,7 @@ final class RecordingHookTools implements HookTools {
   @Override
   public List<String> relationIds(String endpoint) {
     calls.add("relation-ids");
-    return List.of();
+    return endpoint.equals("peer") && peerApp != null ? List.of("peer:0") : List.of();
   }
 
   @Override
@@ -52,7 +56,7 @@ final class RecordingHookTools implements HookTools {
   @Override
   public Map<String, String> relationGetApp(String relationId, String app) {
     calls.add("relation-get");
-    return Map.of();
+    return relationId.equals("peer:0") && peerApp != null ? new HashMap<>(peerApp) : Map.of();
   }
 
   @Override
@@ -63,6 +67,12 @@ final class RecordingHookTools implements HookTools {
   @Override
   public void relationSetApp(String relationId, Map<String, String> data) {
     calls.add("relation-set");
+    if (!leader) {
+      throw new IllegalStateException("cannot write relation settings");
+    }
+    if (relationId.equals("peer:0") && peerApp != null) {
+      peerApp.putAll(data);
+    }
   }
 
   @Override
@@ -77,7 +87,14 @@ final class RecordingHookTools implements HookTools {
     if (!leader) {
       throw new IllegalStateException("not the leader");
     }
-    leaderSettings.putAll(data);
+    leaderSets.add(Map.copyOf(data));
+    data.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        leaderSettings.remove(k);
+      } else {
+        leaderSettings.put(k, v);
+      }
+    });
   }
 
   @Override

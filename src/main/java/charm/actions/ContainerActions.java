@@ -3,6 +3,7 @@ package charm.actions;
 import charm.Reconciler;
 import charm.juju.HookTools;
 import charm.juju.Status;
+import charm.workload.ContainerState;
 import charm.workload.RegistryContainer;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +34,14 @@ public final class ContainerActions {
     String name = facts.config().registryName();
     tools.stateDelete(Reconciler.STOPPED);
     try (RegistryContainer engine = docker.get()) {
-      engine.start(name);
+      Optional<ContainerState> ours = engine.inspect(name).filter(c -> reconciler.owner().owns(c.labels()));
+      if (ours.isPresent()) {
+        try {
+          engine.start(ours.get().id());
+        } catch (RegistryContainer.StartFailure e) {
+          // the reconcile below replaces it or reports why it cannot run
+        }
+      }
     }
     Status status = reconciler.converge(facts.withoutState(Reconciler.STOPPED));
     tools.statusSet(status);
@@ -53,10 +61,14 @@ public final class ContainerActions {
     String name = facts.config().registryName();
     boolean remove = !Boolean.FALSE.equals(params.get("remove"));
     try (RegistryContainer engine = docker.get()) {
-      if (remove) {
-        engine.remove(name);
-      } else {
-        engine.stop(name);
+      Optional<ContainerState> found = engine.inspect(name);
+      if (found.isPresent() && !reconciler.owner().owns(found.get().labels())) {
+        return ActionResult.fail("Container " + name + " is not managed by this unit; it was left alone");
+      }
+      if (found.isPresent() && remove) {
+        engine.remove(found.get().id());
+      } else if (found.isPresent()) {
+        engine.stop(found.get().id(), 10);
       }
     }
     tools.stateSet(Map.of(Reconciler.STOPPED, name));

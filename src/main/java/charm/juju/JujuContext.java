@@ -17,6 +17,8 @@ import java.util.Map;
  * @param charmDir {@code JUJU_CHARM_DIR} (else {@code CHARM_DIR}, else the current directory,
  *     which Juju makes the charm dir)
  * @param modelName {@code JUJU_MODEL_NAME}
+ * @param modelUuid {@code JUJU_MODEL_UUID}: with the application name, it scopes what the charm
+ *     owns on a machine shared by several models
  * @param relation {@code JUJU_RELATION}, the endpoint name in a relation hook
  * @param relationId {@code JUJU_RELATION_ID}, e.g. {@code website:3}
  * @param remoteUnit {@code JUJU_REMOTE_UNIT} (empty in -created and -broken)
@@ -35,6 +37,7 @@ public record JujuContext(
     String appName,
     Path charmDir,
     String modelName,
+    String modelUuid,
     String relation,
     String relationId,
     String remoteUnit,
@@ -83,6 +86,7 @@ public record JujuContext(
         slash < 0 ? unitName : unitName.substring(0, slash),
         Path.of(charmDir),
         get(env, "JUJU_MODEL_NAME"),
+        get(env, "JUJU_MODEL_UUID"),
         get(env, "JUJU_RELATION"),
         get(env, "JUJU_RELATION_ID"),
         get(env, "JUJU_REMOTE_UNIT"),

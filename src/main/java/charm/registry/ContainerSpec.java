@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * container whose label differs from the desired hash is recreated, one with the same hash is
  * left alone. {@code contentDigest} covers the content of every mounted file, so a config change
  * recreates the container even though the mount paths stay the same. {@code owner} is the Juju unit
- * that manages the container.
+ * (scoped to its model and application) that manages the container; it goes into the labels.
  */
 public record ContainerSpec(
     String image,
@@ -24,13 +24,10 @@ public record ContainerSpec(
     List<String> tmpfs,
     boolean hardened,
     String contentDigest,
-    String owner) {
+    Owner owner) {
 
   /** Label holding {@link #hash()}. */
   public static final String HASH_LABEL = "charm.docker-registry.spec-hash";
-
-  /** Label naming the Juju unit that manages the container. */
-  public static final String OWNER_LABEL = "charm.docker-registry.unit";
 
   public ContainerSpec {
     env = Map.copyOf(env);
@@ -39,7 +36,14 @@ public record ContainerSpec(
     tmpfs = List.copyOf(tmpfs);
   }
 
-  /** A host path bound into the container. */
+  /** The container's labels: the owner's and the spec hash. */
+  public Map<String, String> labels() {
+    Map<String, String> labels = new java.util.LinkedHashMap<>(owner.labels());
+    labels.put(HASH_LABEL, hash());
+    return labels;
+  }
+
+  /** A host path bound into the container (a bind whose source must exist). */
   public record Mount(String hostPath, String containerPath, boolean readOnly) {}
 
   /** {@code hostPort:containerPort/tcp} on all host addresses. */
@@ -56,7 +60,7 @@ public record ContainerSpec(
     tmpfs.forEach(t -> canonical.append("tmpfs=").append(t).append('\n'));
     canonical.append("hardened=").append(hardened).append('\n');
     canonical.append("content=").append(contentDigest).append('\n');
-    canonical.append("owner=").append(owner).append('\n');
+    owner.labels().forEach((k, v) -> canonical.append("label=").append(k).append('=').append(v).append('\n'));
     return sha256(canonical.toString());
   }
 

@@ -26,9 +26,9 @@ public final class Planner {
    * @param cfg options without problems
    * @param httpSecret the shared {@code http.secret} from the leader
    * @param address the unit's ingress address, for clients
-   * @param unitName the Juju unit, recorded on the container
+   * @param owner the unit (in its model and application) recorded on the container
    */
-  public static Plan plan(RegistryConfig cfg, String httpSecret, String address, String unitName) {
+  public static Plan plan(RegistryConfig cfg, String httpSecret, String address, Owner owner) {
     String configYml = ConfigYaml.render(cfg, new ConfigYaml.Extras(httpSecret, null, null));
     List<Plan.FileSpec> files = List.of(new Plan.FileSpec(CONFIG_PATH, configYml, "rw-------"));
 
@@ -61,7 +61,7 @@ public final class Planner {
             List.of("/tmp"),
             true,
             ContainerSpec.sha256(content.toString()),
-            unitName);
+            owner);
     return new Plan(files, container, ports, address + ":" + cfg.registryPort(), "http");
   }
 }

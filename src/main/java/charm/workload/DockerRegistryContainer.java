@@ -1,22 +1,21 @@
 package charm.workload;
 
 import charm.registry.ContainerSpec;
+import charm.registry.Owner;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
-import com.github.dockerjava.api.model.Volume;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,16 +73,26 @@ public final class DockerRegistryContainer implements RegistryContainer {
   }
 
   @Override
-  public Optional<ContainerState> inspect(String name) {
-    DockerSocket.Response r = reads.get("/containers/" + DockerSocket.encode(name) + "/json");
+  public Optional<ContainerState> inspect(String nameOrId) {
+    DockerSocket.Response r = reads.get("/containers/" + DockerSocket.encode(nameOrId) + "/json");
     if (r.status() == 404) {
       return Optional.empty();
     }
     if (r.status() != 200) {
-      throw new IllegalStateException("inspecting container " + name + ": HTTP " + r.status());
+      throw new IllegalStateException("inspecting container " + nameOrId + ": HTTP " + r.status());
     }
     Map<String, Object> body = r.object();
-    Object hash = DockerSocket.path(body, "Config", "Labels", ContainerSpec.HASH_LABEL);
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (DockerSocket.path(body, "Config", "Labels") instanceof Map<?, ?> raw) {
+      raw.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
+    }
+    List<ContainerState.MountInfo> mounts = new ArrayList<>();
+    if (body.get("Mounts") instanceof List<?> list) {
+      for (Object m : list) {
+        mounts.add(new ContainerState.MountInfo(
+            text(DockerSocket.path(m, "Type")), text(DockerSocket.path(m, "Source")), text(DockerSocket.path(m, "Destination"))));
+      }
+    }
     Object exitCode = DockerSocket.path(body, "State", "ExitCode");
     return Optional.of(
         new ContainerState(
@@ -92,26 +101,59 @@ public final class DockerRegistryContainer implements RegistryContainer {
             Boolean.TRUE.equals(DockerSocket.path(body, "State", "Running")),
             Boolean.TRUE.equals(DockerSocket.path(body, "State", "Restarting")),
             exitCode instanceof Number n ? n.intValue() : 0,
-            hash instanceof String h ? h : null,
-            String.valueOf(DockerSocket.path(body, "State", "StartedAt"))));
+            body.get("RestartCount") instanceof Number n ? n.intValue() : 0,
+            text(DockerSocket.path(body, "State", "Error")),
+            labels.get(ContainerSpec.HASH_LABEL),
+            text(DockerSocket.path(body, "State", "StartedAt")),
+            labels,
+            mounts));
+  }
+
+  private static String text(Object value) {
+    return value == null ? "" : String.valueOf(value);
   }
 
   @Override
-  public List<String> managedContainers(String unitName) {
-    String filter = "{\"label\":[\"" + ContainerSpec.OWNER_LABEL + "=" + unitName + "\"]}";
-    DockerSocket.Response r = reads.get("/containers/json?all=1&filters=" + DockerSocket.encode(filter));
+  public List<String> managedContainers(Owner owner) {
+    StringBuilder filter = new StringBuilder("{\"label\":[");
+    String sep = "";
+    for (Map.Entry<String, String> label : owner.labels().entrySet()) {
+      filter.append(sep).append('"').append(jsonEscape(label.getKey() + "=" + label.getValue())).append('"');
+      sep = ",";
+    }
+    filter.append("]}");
+    DockerSocket.Response r = reads.get("/containers/json?all=1&filters=" + DockerSocket.encode(filter.toString()));
     if (r.status() != 200) {
       throw new IllegalStateException("listing containers: HTTP " + r.status());
     }
     List<String> names = new ArrayList<>();
     if (r.body() instanceof List<?> containers) {
       for (Object c : containers) {
-        if (DockerSocket.path(c, "Names") instanceof List<?> aliases && !aliases.isEmpty()) {
+        // The engine filters by label already; checking again costs nothing.
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (DockerSocket.path(c, "Labels") instanceof Map<?, ?> raw) {
+          raw.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
+        }
+        if (owner.owns(labels) && DockerSocket.path(c, "Names") instanceof List<?> aliases && !aliases.isEmpty()) {
           names.add(String.valueOf(aliases.get(0)).replaceFirst("^/", ""));
         }
       }
     }
     return names;
+  }
+
+  private static String jsonEscape(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   @Override
@@ -129,10 +171,13 @@ public final class DockerRegistryContainer implements RegistryContainer {
   }
 
   @Override
-  public String createAndStart(ContainerSpec spec) {
-    List<Bind> binds = new ArrayList<>();
+  public String create(ContainerSpec spec) {
+    // Mounts, not Binds: with a bind "mount" the engine refuses a missing source instead of
+    // creating a directory in its place (a deleted config.yml must not come back as a folder).
+    List<Mount> mounts = new ArrayList<>();
     for (ContainerSpec.Mount m : spec.mounts()) {
-      binds.add(new Bind(files.resolve(m.hostPath()).toString(), new Volume(m.containerPath()), m.readOnly() ? AccessMode.ro : AccessMode.rw));
+      mounts.add(new Mount().withType(MountType.BIND).withSource(files.resolve(m.hostPath()).toString())
+          .withTarget(m.containerPath()).withReadOnly(m.readOnly()));
     }
     List<PortBinding> portBindings = new ArrayList<>();
     List<ExposedPort> exposed = new ArrayList<>();
@@ -145,7 +190,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
     spec.tmpfs().forEach(t -> tmpfs.put(t, "rw,nosuid,nodev,noexec,size=64m"));
     HostConfig host =
         HostConfig.newHostConfig()
-            .withBinds(binds)
+            .withMounts(mounts)
             .withPortBindings(portBindings)
             .withRestartPolicy(RestartPolicy.unlessStoppedRestart())
             .withTmpFs(tmpfs);
@@ -157,24 +202,19 @@ public final class DockerRegistryContainer implements RegistryContainer {
     }
     List<String> env = new ArrayList<>();
     spec.env().forEach((k, v) -> env.add(k + "=" + v));
-    Map<String, String> labels = Map.of(ContainerSpec.HASH_LABEL, spec.hash(), ContainerSpec.OWNER_LABEL, spec.owner());
-    String id;
     try {
-      id = create(spec, exposed, host, env, labels);
-    } catch (ConflictException e) {
-      // A container with our name appeared between inspect and create: replace it once.
-      remove(spec.name());
-      id = create(spec, exposed, host, env, labels);
+      return client()
+          .createContainerCmd(spec.image())
+          .withName(spec.name())
+          .withEnv(env)
+          .withLabels(spec.labels())
+          .withExposedPorts(exposed)
+          .withHostConfig(host)
+          .exec()
+          .getId();
     } catch (DockerException e) {
       throw new StartFailure(engineReason(e), e);
     }
-    try {
-      client().startContainerCmd(id).exec();
-    } catch (DockerException e) {
-      remove(id);
-      throw new StartFailure(engineReason(e), e);
-    }
-    return id;
   }
 
   /** The engine's own explanation from an error response ({@code {"message": "..."}}). */
@@ -183,50 +223,48 @@ public final class DockerRegistryContainer implements RegistryContainer {
     return m.find() ? m.group(1).replace("\\\"", "\"") : "HTTP " + e.getHttpStatus();
   }
 
-  private String create(
-      ContainerSpec spec, List<ExposedPort> exposed, HostConfig host, List<String> env, Map<String, String> labels) {
-    return client()
-        .createContainerCmd(spec.image())
-        .withName(spec.name())
-        .withEnv(env)
-        .withLabels(labels)
-        .withExposedPorts(exposed)
-        .withHostConfig(host)
-        .exec()
-        .getId();
-  }
-
   @Override
-  public void start(String name) {
+  public boolean start(String nameOrId) {
     try {
-      client().startContainerCmd(name).exec();
-    } catch (NotModifiedException | NotFoundException e) {
-      // already running, or gone (the reconcile creates it)
+      client().startContainerCmd(nameOrId).exec();
+      return true;
+    } catch (NotModifiedException e) {
+      return true; // already running
+    } catch (NotFoundException e) {
+      return false;
+    } catch (DockerException e) {
+      throw new StartFailure(engineReason(e), e);
     }
   }
 
   @Override
-  public void stop(String name) {
+  public void stop(String nameOrId, int timeoutSeconds) {
     try {
-      client().stopContainerCmd(name).withTimeout(10).exec();
+      client().stopContainerCmd(nameOrId).withTimeout(timeoutSeconds).exec();
     } catch (NotModifiedException | NotFoundException e) {
       // already stopped, or gone
     }
   }
 
   @Override
-  public void remove(String name) {
+  public void rename(String nameOrId, String newName) {
+    client().renameContainerCmd(nameOrId).withName(newName).exec();
+  }
+
+  @Override
+  public void remove(String nameOrId) {
     try {
-      client().removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
+      // Never withRemoveVolumes: a volume may hold somebody's images.
+      client().removeContainerCmd(nameOrId).withForce(true).exec();
     } catch (NotFoundException e) {
       // already gone
     }
   }
 
   @Override
-  public String exec(String name, List<String> command) {
+  public String exec(String nameOrId, List<String> command) {
     String execId =
-        client().execCreateCmd(name).withCmd(command.toArray(String[]::new)).withAttachStdout(true).withAttachStderr(true).exec().getId();
+        client().execCreateCmd(nameOrId).withCmd(command.toArray(String[]::new)).withAttachStdout(true).withAttachStderr(true).exec().getId();
     StringBuilder out = new StringBuilder();
     try {
       client()

@@ -3,7 +3,9 @@ package charm.workload;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,8 +18,8 @@ import java.util.Set;
 /**
  * The file seam. Every absolute path the charm uses is resolved under {@link #root()} ({@code /} on
  * a unit, a temporary folder in tests). Writes are atomic (temp file in the same folder, then a
- * rename) and happen only when the content or mode differs, so a second identical hook changes no
- * mtime.
+ * rename) and happen only when the content differs; a wrong mode alone is fixed with a chmod, so a
+ * second identical hook changes no mtime.
  */
 public final class HostFiles {
   private final Path root;
@@ -47,18 +49,74 @@ public final class HostFiles {
   }
 
   /**
+   * A directory (with something in it) stands where the charm keeps a file. Docker creates one
+   * when a bind-mount source is missing; the charm never deletes a directory that is not empty.
+   */
+  public static final class NotAFile extends RuntimeException {
+    private final String path;
+
+    NotAFile(String path) {
+      super(path + " is a directory, not a file");
+      this.path = path;
+    }
+
+    /** The unit path, e.g. {@code /etc/docker/registry/config.yml}. */
+    public String path() {
+      return path;
+    }
+  }
+
+  /**
+   * Whether the file holds exactly {@code content} with {@code mode}. A missing file, a
+   * directory or a file of another mode does not match.
+   */
+  public boolean matches(String absolutePath, byte[] content, String mode) {
+    Path target = resolve(absolutePath);
+    try {
+      return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+          && Files.getPosixFilePermissions(target).equals(PosixFilePermissions.fromString(mode))
+          && Arrays.equals(Files.readAllBytes(target), content);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** What {@link #ensureFile} changed. */
+  public enum Change {
+    NONE,
+    MODE,
+    CONTENT
+  }
+
+  /**
    * Makes the file hold exactly {@code content} with {@code mode} (e.g. {@code rw-------}).
    *
-   * @return whether anything was written
+   * @return whether anything changed
+   * @see #ensureFile
    */
   public boolean ensure(String absolutePath, byte[] content, String mode) {
+    return ensureFile(absolutePath, content, mode) != Change.NONE;
+  }
+
+  /**
+   * Makes the file hold exactly {@code content} with {@code mode}: a wrong mode alone is fixed in
+   * place; new content is written atomically. An empty directory in the file's place (what Docker
+   * leaves for a missing bind-mount source) is replaced.
+   *
+   * @throws NotAFile when a directory with content stands in the file's place
+   */
+  public Change ensureFile(String absolutePath, byte[] content, String mode) {
     Path target = resolve(absolutePath);
     Set<PosixFilePermission> perms = PosixFilePermissions.fromString(mode);
     try {
-      if (Files.exists(target)
-          && Arrays.equals(Files.readAllBytes(target), content)
-          && Files.getPosixFilePermissions(target).equals(perms)) {
-        return false;
+      if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        removeEmptyDirectory(absolutePath, target);
+      } else if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(target), content)) {
+        if (Files.getPosixFilePermissions(target).equals(perms)) {
+          return Change.NONE;
+        }
+        Files.setPosixFilePermissions(target, perms);
+        return Change.MODE;
       }
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
@@ -73,9 +131,17 @@ public final class HostFiles {
       } finally {
         Files.deleteIfExists(tmp);
       }
-      return true;
+      return Change.CONTENT;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void removeEmptyDirectory(String absolutePath, Path dir) throws IOException {
+    try {
+      Files.delete(dir);
+    } catch (DirectoryNotEmptyException e) {
+      throw new NotAFile(absolutePath);
     }
   }
 

@@ -1,57 +1,124 @@
 package charm.workload;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
 
 /**
- * A minimal HTTP/1.0 GET over a plain socket: the status code or -1. Cheaper to load than any HTTP
- * client, which matters in update-status, a fresh JVM every five minutes.
+ * A minimal HTTP/1.0 GET over a plain socket, with a deadline on connect and on every read.
+ * Cheaper to load than any HTTP client, which matters in update-status, a fresh JVM every five
+ * minutes.
  */
 public final class HttpProbe {
+  /** The header every distribution registry sends on {@code /v2/}, whatever the status. */
+  static final String API_HEADER = "docker-distribution-api-version";
+
+  private static final int MAX_HEAD = 16384;
+
   private HttpProbe() {}
 
+  /** The status line's code and the response head (lower-cased header names), or code -1. */
+  record Head(int status, String text) {
+    boolean hasHeader(String name, String value) {
+      for (String line : text.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0
+            && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)
+            && line.substring(colon + 1).trim().equals(value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** The status code of {@code GET path}, or -1 when nothing (or not HTTP) answers in time. */
   public static int get(String host, int port, String path, int timeoutMillis) {
+    return head(host, port, path, timeoutMillis).status();
+  }
+
+  /**
+   * Whether a distribution registry answers on the port: {@code GET /v2/} carries {@code
+   * Docker-Distribution-Api-Version: registry/2.0} (with any status: 200 open, 401 with auth).
+   * Anything else that happens to listen there does not count.
+   */
+  public static boolean isRegistry(String host, int port, int timeoutMillis) {
+    Head head = head(host, port, "/v2/", timeoutMillis);
+    return head.status() > 0 && head.hasHeader(API_HEADER, "registry/2.0");
+  }
+
+  static Head head(String host, int port, String path, int timeoutMillis) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), timeoutMillis);
       socket.setSoTimeout(timeoutMillis);
       socket
           .getOutputStream()
           .write(("GET " + path + " HTTP/1.0\r\nHost: " + host + ":" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      InputStream in = socket.getInputStream();
-      byte[] head = new byte[12];
-      int n = 0;
-      while (n < head.length) {
-        int r = in.read(head, n, head.length - n);
-        if (r < 0) {
-          break;
-        }
-        n += r;
+      String text = readHead(socket.getInputStream());
+      if (text.length() < 12 || !text.startsWith("HTTP/1.")) {
+        return new Head(-1, "");
       }
-      String line = new String(head, 0, n, StandardCharsets.US_ASCII);
-      if (n < 12 || !line.startsWith("HTTP/1.")) {
-        return -1;
-      }
-      return Integer.parseInt(line.substring(9, 12));
+      return new Head(Integer.parseInt(text.substring(9, 12)), text);
     } catch (IOException | NumberFormatException e) {
-      return -1;
+      return new Head(-1, "");
     }
+  }
+
+  /** Reads up to the blank line that ends the headers (or the end of the stream). */
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    byte[] buffer = new byte[2048];
+    while (head.size() < MAX_HEAD) {
+      int n = in.read(buffer);
+      if (n < 0) {
+        break;
+      }
+      head.write(buffer, 0, n);
+      String text = head.toString(StandardCharsets.ISO_8859_1);
+      int end = text.indexOf("\r\n\r\n");
+      if (end >= 0) {
+        return text.substring(0, end);
+      }
+    }
+    return head.toString(StandardCharsets.ISO_8859_1);
   }
 
   /** Polls until the URL answers with {@code expected} or the deadline passes. */
   public static boolean awaitStatus(String host, int port, String path, int expected, long timeoutMillis) {
+    return await(() -> get(host, port, path, 1000) == expected, () -> true, timeoutMillis);
+  }
+
+  /**
+   * Polls until a registry answers on the port ({@link #isRegistry}), the deadline passes, or
+   * {@code keepWaiting} says there is no point (for example, the container exited).
+   */
+  public static boolean awaitRegistry(String host, int port, BooleanSupplier keepWaiting, long timeoutMillis) {
+    return await(() -> isRegistry(host, port, 1000), keepWaiting, timeoutMillis);
+  }
+
+  private static boolean await(BooleanSupplier done, BooleanSupplier keepWaiting, long timeoutMillis) {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    long nextCheck = System.nanoTime() + 500_000_000L;
     while (true) {
-      if (get(host, port, path, 1000) == expected) {
+      if (done.getAsBoolean()) {
         return true;
       }
       if (System.nanoTime() > deadline) {
         return false;
       }
+      if (System.nanoTime() > nextCheck) {
+        if (!keepWaiting.getAsBoolean()) {
+          return false;
+        }
+        nextCheck = System.nanoTime() + 500_000_000L;
+      }
       try {
-        Thread.sleep(100);
+        Thread.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;

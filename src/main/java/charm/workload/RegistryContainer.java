@@ -1,21 +1,26 @@
 package charm.workload;
 
 import charm.registry.ContainerSpec;
+import charm.registry.Owner;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** The Docker seam: the few engine operations the charm needs, by container name. */
+/**
+ * The Docker seam: the few engine operations the charm needs. Containers are named by name or
+ * id. Nothing here decides whether a container may be touched: callers check ownership first
+ * ({@link Owner#owns}). No operation ever removes a container's volumes.
+ */
 public interface RegistryContainer extends AutoCloseable {
 
   /** Whether the engine answers at all. */
   boolean engineAnswers();
 
-  /** The container with this name, or empty when there is none. */
-  Optional<ContainerState> inspect(String name);
+  /** The container with this name or id, or empty when there is none. */
+  Optional<ContainerState> inspect(String nameOrId);
 
-  /** Names of the containers labelled as managed by this unit. */
-  List<String> managedContainers(String unitName);
+  /** Names of the containers labelled as this owner's (all states). */
+  List<String> managedContainers(Owner owner);
 
   /** Whether the image is present locally (no pull). */
   boolean imagePresent(String image);
@@ -24,24 +29,32 @@ public interface RegistryContainer extends AutoCloseable {
   void pull(String image, Consumer<String> progress);
 
   /**
-   * Creates the container (labelled with the spec hash) and starts it; returns its id.
+   * Creates the container (labelled with the owner and the spec hash) without starting it;
+   * bind-mount sources must exist. Returns its id.
    *
-   * @throws StartFailure when the engine refuses to start it (for example, a port in use); the
-   *     container is removed again, so the next attempt starts from scratch
+   * @throws StartFailure when the engine refuses (for example, the name is taken)
    */
-  String createAndStart(ContainerSpec spec);
+  String create(ContainerSpec spec);
 
-  /** Starts an existing container; no-op when it runs or does not exist. */
-  void start(String name);
+  /**
+   * Starts a container; no-op when it already runs.
+   *
+   * @return false when there is no such container
+   * @throws StartFailure when the engine will not start it (for example, a port in use)
+   */
+  boolean start(String nameOrId);
 
-  /** Stops a container; no-op when it is stopped or missing. */
-  void stop(String name);
+  /** Stops a container, killing it after {@code timeoutSeconds}; no-op when stopped or missing. */
+  void stop(String nameOrId, int timeoutSeconds);
 
-  /** Removes a container (stopping it first); no-op when it is missing. */
-  void remove(String name);
+  /** Renames a container. */
+  void rename(String nameOrId, String newName);
+
+  /** Removes a container (stopping it first), never its volumes; no-op when it is missing. */
+  void remove(String nameOrId);
 
   /** Runs a command in a running container and returns its stdout and stderr. */
-  String exec(String name, List<String> command);
+  String exec(String nameOrId, List<String> command);
 
   @Override
   void close();

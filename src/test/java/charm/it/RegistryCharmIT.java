@@ -99,8 +99,9 @@ class RegistryCharmIT {
     assertEquals(List.of(port + "/tcp"), sim.openedPorts(UNIT));
     Path config = root.resolve("etc/docker/registry/config.yml");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
-    String secret = sim.leaderSettings().get("http-secret");
+    String secret = sim.localAppData(sim.peerRelationId("peer")).get("http-secret");
     assertEquals(44, secret.length(), "base64 of 32 random bytes");
+    assertEquals(null, sim.leaderSettings().get("http-secret"), "shared through the peer relation, not leader-set");
     assertTrue(Files.readString(config).contains("secret: " + secret));
     assertEquals(List.of("true", "[ALL]", "[no-new-privileges:true]", "unless-stopped"),
         Cmd.lines(Cmd.ok("docker", "inspect", "-f",

@@ -16,6 +16,7 @@ class JujuContextTest {
     env.put("JUJU_UNIT_NAME", "docker-registry/0");
     env.put("JUJU_CHARM_DIR", "/var/lib/juju/agents/unit-docker-registry-0/charm");
     env.put("JUJU_MODEL_NAME", "prod");
+    env.put("JUJU_MODEL_UUID", "0c6b1a52-8e4f-4d1c-9a55-1f1d5c2b7e10");
     env.put("JUJU_VERSION", "3.6.4");
     return env;
   }
@@ -41,6 +42,7 @@ class JujuContextTest {
     assertEquals("docker-registry", ctx.appName());
     assertEquals(Path.of("/var/lib/juju/agents/unit-docker-registry-0/charm"), ctx.charmDir());
     assertEquals("prod", ctx.modelName());
+    assertEquals("0c6b1a52-8e4f-4d1c-9a55-1f1d5c2b7e10", ctx.modelUuid());
     assertEquals("website", ctx.relation());
     assertEquals("website:3", ctx.relationId());
     assertEquals("haproxy/1", ctx.remoteUnit());

@@ -13,7 +13,7 @@ class PlannerTest {
   private static Plan plan(Map<String, Object> options, String secret) {
     RegistryConfig cfg = RegistryConfig.from(new HashMap<>(options));
     assertEquals(List.of(), cfg.problems());
-    return Planner.plan(cfg, secret, "10.0.0.5", "docker-registry/0");
+    return Planner.plan(cfg, secret, "10.0.0.5", new Owner("0b5e6c2a-model", "docker-registry", "docker-registry/0"));
   }
 
   @Test

@@ -1,0 +1,326 @@
+package charm;
+
+import charm.juju.HookTools;
+import charm.juju.HookTools.LogLevel;
+import charm.juju.Status;
+import charm.registry.ConfigYaml;
+import charm.registry.ContainerSpec;
+import charm.registry.Owner;
+import charm.registry.Plan;
+import charm.registry.Planner;
+import charm.workload.ContainerState;
+import charm.workload.HostFiles;
+import charm.workload.HttpProbe;
+import charm.workload.RegistryContainer;
+import charm.workload.RegistryContainer.StartFailure;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Makes the engine run the planned registry container, under three rules:
+ *
+ * <ul>
+ *   <li>Touch only what is ours: a container is ours when its labels name this unit, application
+ *       and model ({@link Owner}). The one exception is the container the previous (reactive)
+ *       charm left under {@code registry-name}, recognised by its mounts ({@link #adoptable}).
+ *   <li>Never worse than before the hook: a changed container is replaced so that a failed start
+ *       puts the previous one back (rename it aside, create the new one, stop the old, start the
+ *       new, and remove the old only once the new registry answers).
+ *   <li>Report the truth: a container the engine failed to start on its own is started again
+ *       after the files were repaired; one that somebody stopped stays stopped and says so.
+ * </ul>
+ */
+final class ContainerReconciler {
+  /** Suffix of the previous container while it is replaced; a crash mid-way leaves it behind. */
+  static final String PREVIOUS = "-previous";
+  /** The registry should answer this soon after its container starts. */
+  private static final long READY_TIMEOUT_MILLIS = 20_000;
+  /** The old registry exits at once on SIGTERM; kill it if it does not. */
+  private static final int STOP_TIMEOUT_SECONDS = 10;
+
+  /** The container is at the plan (or stopped on purpose), or not, and why. */
+  record Outcome(Optional<Status> status, boolean atPlan) {
+    static Outcome ready() {
+      return new Outcome(Optional.empty(), true);
+    }
+
+    static Outcome atPlan(Status status) {
+      return new Outcome(Optional.of(status), true);
+    }
+
+    /** The plan was not applied: whatever ran before still runs (or nothing did). */
+    static Outcome notApplied(Status status) {
+      return new Outcome(Optional.of(status), false);
+    }
+  }
+
+  private final HookTools tools;
+  private final HostFiles files;
+  private final Owner owner;
+
+  ContainerReconciler(HookTools tools, HostFiles files, Owner owner) {
+    this.tools = tools;
+    this.files = files;
+    this.owner = owner;
+  }
+
+  /** The message for a container under our name that this charm does not manage. */
+  static String foreignMessage(String name) {
+    return "a container named " + name + " exists that this charm does not manage; remove or rename it, or choose another registry-name";
+  }
+
+  /**
+   * The container the previous reactive charm (or an earlier revision of this one) ran: no owner
+   * labels, the unit's {@code /etc/docker/registry/config.yml} mounted as its configuration and,
+   * if its data is mounted at all, the unit's {@code /srv/registry}. A container somebody else
+   * runs under the same name does not look like that.
+   */
+  static boolean adoptable(ContainerState c, HostFiles files) {
+    if (Owner.managedByAnyUnit(c.labels())) {
+      return false;
+    }
+    String config = files.resolve(Planner.CONFIG_PATH).toString();
+    String data = files.resolve(Planner.DATA_DIR).toString();
+    boolean ourConfig = false;
+    for (ContainerState.MountInfo m : c.mounts()) {
+      if (m.destination().equals(Planner.CONFIG_PATH)) {
+        ourConfig = m.type().equals("bind") && m.source().equals(config);
+      } else if (m.destination().equals(ConfigYaml.ROOT_DIRECTORY) && m.type().equals("bind") && !m.source().equals(data)) {
+        return false;
+      }
+    }
+    return ourConfig;
+  }
+
+  /**
+   * Applies the container part of the plan.
+   *
+   * @param contentRepaired whether this hook rewrote the content of a planned file
+   */
+  Outcome ensure(RegistryContainer engine, Plan plan, Map<String, String> state, boolean contentRepaired) {
+    ContainerSpec spec = plan.container();
+    String name = spec.name();
+    Optional<ContainerState> named = engine.inspect(name);
+    if (named.isPresent() && !owner.owns(named.get().labels())) {
+      if (!adoptable(named.get(), files)) {
+        tools.log(LogLevel.WARNING, "Not touching container " + name + ": it is not managed by " + owner);
+        return Outcome.notApplied(Status.blocked(foreignMessage(name)));
+      }
+      tools.log(LogLevel.INFO, "Adopting container " + name + " left by the previous charm; it will be replaced");
+    }
+    String stopped = state.get(Reconciler.STOPPED);
+    if (stopped != null && !stopped.equals(name)) {
+      // The mark names the container the stop action stopped; registry-name moved on since.
+      tools.stateDelete(Reconciler.STOPPED);
+      tools.log(LogLevel.INFO, "The stop action stopped " + stopped + ", not " + name + "; " + name + " runs");
+    } else if (stopped != null) {
+      named.filter(c -> owner.owns(c.labels())).ifPresent(c -> engine.stop(c.id(), STOP_TIMEOUT_SECONDS));
+      return Outcome.atPlan(Status.blocked(name + " container is stopped."));
+    }
+    if (named.isEmpty()) {
+      named = recoverPrevious(engine, name);
+    }
+    Optional<Status> pulled = ensureImage(engine, spec.image());
+    if (pulled.isPresent()) {
+      return Outcome.notApplied(pulled.get());
+    }
+    Outcome outcome;
+    if (named.isPresent() && owner.owns(named.get().labels()) && spec.hash().equals(named.get().specHash())) {
+      outcome = keep(engine, named.get(), plan, contentRepaired);
+    } else {
+      outcome = replace(engine, named, runningUnderOtherNames(engine, name), plan);
+    }
+    if (outcome.status().isEmpty()) {
+      removeStale(engine, name);
+    }
+    return outcome;
+  }
+
+  /**
+   * The container matches the plan: make sure it runs, unless somebody stopped it. A running
+   * registry read its configuration when it started, so a repaired file does not restart it; one
+   * that crash-loops on a file that was just repaired is restarted on the good one.
+   */
+  private Outcome keep(RegistryContainer engine, ContainerState c, Plan plan, boolean contentRepaired) {
+    String name = c.name();
+    if (c.running()) {
+      return Outcome.ready();
+    }
+    if (c.restarting()) {
+      if (!contentRepaired) {
+        return Outcome.atPlan(Status.blocked(name + " container keeps exiting (code " + c.exitCode() + "); see docker logs " + name));
+      }
+      tools.log(LogLevel.INFO, "Restarting " + name + " after repairing its files");
+      engine.stop(c.id(), STOP_TIMEOUT_SECONDS);
+    } else if (c.exitedOnItsOwn()) {
+      tools.log(LogLevel.WARNING, "Container " + name + " was not running (" + c.error() + "); starting it again");
+    } else {
+      return Outcome.atPlan(Status.blocked(name + " container is stopped."));
+    }
+    try {
+      engine.start(c.id());
+    } catch (StartFailure e) {
+      tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + e.getMessage());
+      return Outcome.atPlan(Status.blocked("Cannot start " + name + ": " + e.getMessage()));
+    }
+    return awaitRegistry(engine, c.id(), plan) ? Outcome.ready() : Outcome.atPlan(notAnswering(plan));
+  }
+
+  /**
+   * Replaces {@code named} (absent, ours, or adopted) and our registries still running under other
+   * names (after a registry-name change) with a container built from the plan. The previous
+   * containers are stopped, not removed (the named one is renamed aside), until the new registry
+   * answers; if the new one cannot be created or started, or does not answer, it is removed and
+   * the previous ones are put back as they were.
+   */
+  private Outcome replace(RegistryContainer engine, Optional<ContainerState> named, List<ContainerState> others, Plan plan) {
+    ContainerSpec spec = plan.container();
+    String name = spec.name();
+    List<ContainerState> previous = new ArrayList<>(others);
+    named.ifPresent(c -> previous.add(0, c));
+    tools.statusSet(Status.maintenance(previous.isEmpty() ? "Creating " + name : "Replacing " + previous.get(0).name()));
+    Optional<String> aside = named.map(c -> asideName(engine, name));
+    named.ifPresent(c -> engine.rename(c.id(), aside.get()));
+    String id;
+    try {
+      id = engine.create(spec);
+    } catch (StartFailure e) {
+      putBack(engine, named, previous, false);
+      return failed(name, e.getMessage(), !previous.isEmpty());
+    }
+    long stoppedAt = System.nanoTime();
+    previous.stream().filter(ContainerState::running).forEach(c -> engine.stop(c.id(), STOP_TIMEOUT_SECONDS));
+    try {
+      engine.start(id);
+    } catch (StartFailure e) {
+      engine.remove(id);
+      putBack(engine, named, previous, true);
+      return failed(name, e.getMessage(), !previous.isEmpty());
+    }
+    if (!awaitRegistry(engine, id, plan)) {
+      if (previous.isEmpty()) {
+        return Outcome.atPlan(notAnswering(plan));
+      }
+      engine.remove(id);
+      putBack(engine, named, previous, true);
+      return failed(name, "the registry did not answer on port " + port(plan) + " within " + READY_TIMEOUT_MILLIS / 1000 + " s", true);
+    }
+    long downMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
+    previous.forEach(c -> engine.remove(c.id()));
+    tools.log(LogLevel.INFO, previous.isEmpty()
+        ? "Created container " + name + " from " + spec.image()
+        : "Replaced container " + previous.get(0).name() + " with " + name + " from " + spec.image() + " (registry down for " + downMillis + " ms)");
+    String version = registryVersion(engine, id);
+    if (!version.isEmpty()) {
+      tools.applicationVersionSet(version);
+    }
+    return Outcome.ready();
+  }
+
+  private Outcome failed(String name, String reason, boolean rolledBack) {
+    tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + reason + (rolledBack ? "; the previous container is back" : ""));
+    String message = "Cannot start " + name + ": " + reason;
+    return Outcome.notApplied(Status.blocked(rolledBack ? message + " (previous container kept)" : message));
+  }
+
+  /** Undoes the rename of the named container and, if they were stopped, restarts the previous ones. */
+  private void putBack(RegistryContainer engine, Optional<ContainerState> named, List<ContainerState> previous, boolean restart) {
+    named.ifPresent(c -> engine.rename(c.id(), c.name()));
+    if (!restart) {
+      return;
+    }
+    for (ContainerState c : previous) {
+      if (c.running()) {
+        try {
+          engine.start(c.id());
+        } catch (StartFailure e) {
+          tools.log(LogLevel.ERROR, "Cannot start the previous container " + c.name() + " again: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** A free name for the previous container while it is replaced. */
+  private String asideName(RegistryContainer engine, String name) {
+    String aside = name + PREVIOUS;
+    Optional<ContainerState> taken = engine.inspect(aside);
+    if (taken.isPresent() && owner.owns(taken.get().labels())) {
+      engine.remove(taken.get().id()); // ours, left by an interrupted replacement
+    } else if (taken.isPresent()) {
+      aside = aside + "-" + Long.toHexString(System.nanoTime());
+    }
+    return aside;
+  }
+
+  /** A hook that died mid-replacement left our previous container aside: bring it back. */
+  private Optional<ContainerState> recoverPrevious(RegistryContainer engine, String name) {
+    for (String other : engine.managedContainers(owner)) {
+      if (other.startsWith(name + PREVIOUS)) {
+        engine.rename(other, name);
+        tools.log(LogLevel.WARNING, "Renamed " + other + " back to " + name + " (an earlier replacement was interrupted)");
+        return engine.inspect(name);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** After a registry-name change, our registries still running under other names. */
+  private List<ContainerState> runningUnderOtherNames(RegistryContainer engine, String name) {
+    List<ContainerState> running = new ArrayList<>();
+    for (String other : engine.managedContainers(owner)) {
+      if (!other.equals(name)) {
+        engine.inspect(other).filter(ContainerState::running).ifPresent(running::add);
+      }
+    }
+    return running;
+  }
+
+  /** Once the planned container serves, our containers under other names go. */
+  private void removeStale(RegistryContainer engine, String name) {
+    for (String other : engine.managedContainers(owner)) {
+      if (!other.equals(name)) {
+        engine.remove(other);
+        tools.log(LogLevel.INFO, "Removed container " + other + " (replaced by " + name + ")");
+      }
+    }
+  }
+
+  private Optional<Status> ensureImage(RegistryContainer engine, String image) {
+    if (engine.imagePresent(image)) {
+      return Optional.empty();
+    }
+    tools.statusSet(Status.maintenance("Pulling " + image));
+    try {
+      engine.pull(image, line -> tools.log(LogLevel.INFO, "pull " + image + ": " + line));
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      tools.log(LogLevel.ERROR, "Cannot pull " + image + ": " + e.getMessage());
+      return Optional.of(Status.blocked("Cannot pull registry-image " + image));
+    }
+  }
+
+  private static boolean awaitRegistry(RegistryContainer engine, String id, Plan plan) {
+    return HttpProbe.awaitRegistry(
+        "127.0.0.1", port(plan), () -> engine.inspect(id).map(ContainerState::runningSteadily).orElse(false), READY_TIMEOUT_MILLIS);
+  }
+
+  static int port(Plan plan) {
+    return plan.container().ports().get(0).hostPort();
+  }
+
+  static Status notAnswering(Plan plan) {
+    return Status.waiting("Registry is not answering on port " + port(plan) + " yet");
+  }
+
+  private static String registryVersion(RegistryContainer engine, String id) {
+    try {
+      String out = engine.exec(id, List.of("/bin/registry", "--version")).trim();
+      String[] words = out.split("\\s+");
+      return words.length == 0 ? "" : words[words.length - 1].replaceFirst("^v", "");
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+}

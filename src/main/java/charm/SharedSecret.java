@@ -1,0 +1,75 @@
+package charm;
+
+import charm.juju.HookTools;
+import charm.juju.HookTools.LogLevel;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The registry's {@code http.secret}, which every unit must share (it signs upload state, so an
+ * upload may move between units behind a load balancer). The leader generates it once and
+ * publishes it in the peer relation's application data, written with {@code relation-set --file
+ * -}: the value travels on stdin, never in a command line that {@code ps} shows.
+ *
+ * <p>Charms before this one kept it in leader settings ({@code leader-set http-secret=...}, in
+ * argv). The leader moves such a value into the peer data unchanged (so the registry is not
+ * restarted), and deletes the leader setting in a later hook, once the peer data is committed;
+ * until then the other units read the leader setting.
+ */
+final class SharedSecret {
+  static final String KEY = "http-secret";
+  static final String PEER_ENDPOINT = "peer";
+
+  private final HookTools tools;
+  private final String application;
+
+  SharedSecret(HookTools tools, String application) {
+    this.tools = tools;
+    this.application = application;
+  }
+
+  /**
+   * The shared secret, or null while there is none yet (no peer relation before the first
+   * {@code peer-relation-created}, or a follower waiting for the leader).
+   *
+   * @param housekeeping whether to finish a migration from leader settings (not needed in
+   *     update-status, which runs every five minutes and should stay cheap)
+   */
+  String read(boolean housekeeping) {
+    List<String> ids = tools.relationIds(PEER_ENDPOINT);
+    if (ids.isEmpty()) {
+      return nonEmpty(tools.leaderGet().get(KEY));
+    }
+    String relation = ids.get(0);
+    String shared = nonEmpty(tools.relationGetApp(relation, application).get(KEY));
+    if (shared != null) {
+      if (housekeeping && tools.leaderGet().containsKey(KEY) && tools.isLeader()) {
+        tools.leaderSet(Map.of(KEY, "")); // deletes the old copy; the value is not in argv
+        tools.log(LogLevel.INFO, "Removed the http secret from leader settings; it lives in the peer relation");
+      }
+      return shared;
+    }
+    String legacy = nonEmpty(tools.leaderGet().get(KEY));
+    if (!tools.isLeader()) {
+      return legacy;
+    }
+    String secret = legacy != null ? legacy : generate();
+    tools.relationSetApp(relation, Map.of(KEY, secret));
+    tools.log(LogLevel.INFO, legacy != null
+        ? "Moved the http secret from leader settings to the peer relation"
+        : "Generated the shared http secret");
+    return secret;
+  }
+
+  private static String nonEmpty(String value) {
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private static String generate() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,345 @@
+package charm.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jujusim.HookResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The reconcile's safety rules on the real engine: it touches only its own containers, never
+ * leaves the unit worse than before a hook, and reports only what it verified. Each test first
+ * reproduced a hole found by an adversarial run.
+ */
+@Tag("docker")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReconcileSafetyIT {
+  SimUnit unit;
+
+  @BeforeAll
+  void deploy() {
+    unit = SimUnit.deploy("it-safety");
+    unit.assertActive();
+  }
+
+  @AfterAll
+  void destroy() {
+    if (unit != null) {
+      unit.close();
+    }
+  }
+
+  // ---- ownership ---------------------------------------------------------------------------
+
+  @Test
+  void aContainerThisCharmDidNotCreateIsRefusedNeverRemoved() {
+    String stranger = "it-stranger-" + UUID.randomUUID().toString().substring(0, 8);
+    Cmd.ok("docker", "run", "-d", "--name", stranger, "-v", "/data", "registry:2");
+    try {
+      String strangerBefore = SimUnit.idAndStart(stranger);
+      String volume = Cmd.ok("docker", "inspect", "-f", "{{range .Mounts}}{{if eq .Destination \"/data\"}}{{.Name}}{{end}}{{end}}", stranger).trim();
+      String oursBefore = SimUnit.idAndStart(unit.name);
+
+      unit.config(Map.of("registry-name", stranger), List.of());
+      assertEquals("blocked", unit.status().status);
+      assertEquals("a container named " + stranger + " exists that this charm does not manage; remove or rename it, or choose another registry-name",
+          unit.status().message);
+      assertEquals(strangerBefore, SimUnit.idAndStart(stranger), "the stranger's container is untouched");
+      assertEquals(0, Cmd.run("docker", "volume", "inspect", volume).exitCode(), "and so is its volume");
+      assertEquals(oursBefore, SimUnit.idAndStart(unit.name), "our registry keeps serving meanwhile");
+      assertTrue(isRegistry(unit.port));
+
+      unit.hook("update-status");
+      assertEquals(strangerBefore, SimUnit.idAndStart(stranger));
+      assertEquals("blocked", unit.status().status);
+
+      unit.config(Map.of("registry-name", unit.name), List.of());
+      unit.assertActive();
+      assertEquals(oursBefore, SimUnit.idAndStart(unit.name));
+      assertEquals(strangerBefore, SimUnit.idAndStart(stranger));
+    } finally {
+      Cmd.run("docker", "rm", "-fv", stranger);
+    }
+  }
+
+  @Test
+  void twoModelsWithTheSameUnitNameOnOneEngineLeaveEachOtherAlone() {
+    try (SimUnit other = SimUnit.deploy("it-other-model")) {
+      other.assertActive();
+      String otherBefore = SimUnit.idAndStart(other.name);
+      assertEquals(SimUnit.UNIT, other.sim.units().get(0), "the same unit name in both models");
+      unit.hook("config-changed");
+      unit.hook("update-status");
+      unit.config(Map.of("log-level", "debug"), List.of());
+      unit.assertActive();
+      unit.config(Map.of(), List.of("log-level"));
+      unit.assertActive();
+      assertEquals(otherBefore, SimUnit.idAndStart(other.name), "the other model's registry was not touched");
+      assertTrue(isRegistry(other.port));
+      String oursBefore = SimUnit.idAndStart(unit.name);
+      other.sim.destroy(); // stop and remove hooks in the other model
+      assertEquals("", SimUnit.idAndStart(other.name), "the other model removed its own container");
+      assertEquals(oursBefore, SimUnit.idAndStart(unit.name), "and left ours alone");
+    }
+    unit.hook("update-status");
+    unit.assertActive();
+  }
+
+  @Test
+  void theStopMarkAppliesOnlyToTheContainerItStopped() {
+    assertEquals("completed", unit.sim.runAction(SimUnit.UNIT, "stop", Map.of()).status);
+    assertEquals("blocked", unit.status().status);
+    unit.config(Map.of("registry-name", unit.name + "-renamed"), List.of());
+    unit.assertActive();
+    unit.config(Map.of("registry-name", unit.name), List.of());
+    unit.assertActive();
+    assertEquals("true", Cmd.ok("docker", "inspect", "-f", "{{.State.Running}}", unit.name).trim());
+    assertEquals("", SimUnit.idAndStart(unit.name + "-renamed"), "the renamed container is gone");
+    assertFalse(unit.sim.unitState(SimUnit.UNIT).containsKey("stopped-container"));
+  }
+
+  @Test
+  void theOldCharmsContainerIsAdoptedByItsMountsAndReplaced() throws IOException {
+    String legacy = "it-legacy-" + UUID.randomUUID().toString().substring(0, 8);
+    int legacyPort = RegistryCharmIT.freePort();
+    // What the reactive charm ran: docker run -v config.yml -v /srv/registry, no labels.
+    Cmd.ok("docker", "run", "-d", "--name", legacy, "--restart", "unless-stopped", "-p", legacyPort + ":5000",
+        "-v", unit.configFile() + ":/etc/docker/registry/config.yml",
+        "-v", unit.root.resolve("srv/registry") + ":/var/lib/registry", "-v", "/extra", "registry:2");
+    String volume = Cmd.ok("docker", "inspect", "-f", "{{range .Mounts}}{{if eq .Destination \"/extra\"}}{{.Name}}{{end}}{{end}}", legacy).trim();
+    try {
+      String legacyId = SimUnit.idAndStart(legacy);
+      unit.config(Map.of("registry-name", legacy), List.of());
+      unit.assertActive();
+      assertNotEquals(legacyId, SimUnit.idAndStart(legacy), "replaced by a container of ours");
+      assertEquals(unit.sim.model().modelUuid,
+          Cmd.ok("docker", "inspect", "-f", "{{index .Config.Labels \"charm.docker-registry.model-uuid\"}}", legacy).trim());
+      assertEquals("", SimUnit.idAndStart(unit.name), "our container under the old name is gone");
+      assertEquals(0, Cmd.run("docker", "volume", "inspect", volume).exitCode(), "volumes are never removed");
+      assertTrue(isRegistry(unit.port));
+    } finally {
+      unit.config(Map.of("registry-name", unit.name), List.of());
+      Cmd.run("docker", "rm", "-f", legacy);
+      Cmd.run("docker", "volume", "rm", volume);
+    }
+    unit.assertActive();
+  }
+
+  // ---- never worse than before the hook ------------------------------------------------------
+
+  @Test
+  void aPortInUseRollsBackToThePreviousContainer() throws IOException {
+    String before = containerId(unit.name);
+    int busy = RegistryCharmIT.freePort();
+    try (ServerSocket squatter = new ServerSocket(busy)) {
+      unit.config(Map.of("registry-port", busy), List.of());
+      assertEquals("blocked", unit.status().status);
+      assertTrue(unit.status().message.startsWith("Cannot start " + unit.name + ": "), unit.status().message);
+      assertTrue(unit.status().message.endsWith("(previous container kept)"), unit.status().message);
+      assertEquals(before, containerId(unit.name), "the previous container is back");
+      assertTrue(isRegistry(unit.port), "and serves on its port");
+      assertEquals(List.of(unit.port + "/tcp"), unit.sim.openedPorts(SimUnit.UNIT), "ports follow what runs");
+    }
+    unit.hook("update-status");
+    unit.assertActive();
+    assertTrue(isRegistry(busy), "applied once the port is free");
+    unit.config(Map.of("registry-port", unit.port), List.of());
+    unit.assertActive();
+  }
+
+  @Test
+  void aBrokenImageRollsBackToThePreviousContainer() {
+    String tag = "it/broken-registry:" + UUID.randomUUID().toString().substring(0, 8);
+    String noBinary = "it/no-binary:" + UUID.randomUUID().toString().substring(0, 8);
+    String base = "it-commit-" + UUID.randomUUID().toString().substring(0, 8);
+    Cmd.ok("docker", "create", "--name", base, "registry:2");
+    try {
+      Cmd.ok("docker", "commit", "--change", "ENTRYPOINT [\"/bin/registry\", \"no-such-command\"]", base, tag);
+      Cmd.ok("docker", "commit", "--change", "ENTRYPOINT [\"/no/such/binary\"]", base, noBinary);
+      for (String image : List.of(tag, noBinary)) {
+        String before = containerId(unit.name);
+        unit.config(Map.of("registry-image", image), List.of());
+        assertEquals("blocked", unit.status().status, image);
+        assertTrue(unit.status().message.endsWith("(previous container kept)"), unit.status().message);
+        assertEquals(before, containerId(unit.name), image + ": the previous container is back");
+        assertEquals("true", Cmd.ok("docker", "inspect", "-f", "{{.State.Running}}", unit.name).trim());
+        assertTrue(isRegistry(unit.port));
+        String restarted = SimUnit.idAndStart(unit.name);
+        unit.config(Map.of(), List.of("registry-image"));
+        unit.assertActive();
+        assertEquals(restarted, SimUnit.idAndStart(unit.name), "back at the plan it already runs: untouched");
+      }
+    } finally {
+      unit.sim.config(Map.of(), List.of("registry-image"));
+      Cmd.run("docker", "rm", "-f", base);
+      Cmd.run("docker", "rmi", tag, noBinary);
+    }
+  }
+
+  @Test
+  void anEffectiveReconfigureKeepsTheRegistryDownForUnderASecond() throws Exception {
+    // Several probes at once: one that happens to hang on a connection the old registry accepted
+    // as it stopped must not hide the answers of the others.
+    AtomicBoolean running = new AtomicBoolean(true);
+    ConcurrentLinkedQueue<Long> answers = new ConcurrentLinkedQueue<>();
+    List<Thread> probes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Thread probe = new Thread(() -> {
+        while (running.get()) {
+          if (isRegistry(unit.port, 250)) {
+            answers.add(System.nanoTime());
+          }
+        }
+      });
+      probe.start();
+      probes.add(probe);
+    }
+    try {
+      String before = SimUnit.idAndStart(unit.name);
+      unit.config(Map.of("log-level", "debug"), List.of());
+      unit.assertActive();
+      assertNotEquals(before, SimUnit.idAndStart(unit.name), "the change recreated the container");
+    } finally {
+      running.set(false);
+      for (Thread probe : probes) {
+        probe.join();
+      }
+    }
+    List<Long> times = answers.stream().sorted().toList();
+    long longestGap = 0;
+    for (int i = 1; i < times.size(); i++) {
+      longestGap = Math.max(longestGap, times.get(i) - times.get(i - 1));
+    }
+    long gapMillis = longestGap / 1_000_000;
+    System.out.println("reconfigure downtime (longest gap between registry answers): " + gapMillis + " ms");
+    assertTrue(gapMillis < 1000, "registry down for " + gapMillis + " ms (goal: at most 1 s)");
+    unit.config(Map.of(), List.of("log-level"));
+    unit.assertActive();
+  }
+
+  @Test
+  void aDeletedConfigFileComesBackAsAFileAndTheRegistryRestarts() throws IOException {
+    Files.delete(unit.configFile());
+    Cmd restart = Cmd.run("docker", "restart", unit.name); // as after a reboot or a daemon restart
+    assertNotEquals(0, restart.exitCode(), "the engine refuses a missing bind source: " + restart.output());
+    assertFalse(Files.isDirectory(unit.configFile()), "and does not create a directory in its place");
+    unit.hook("update-status");
+    unit.assertActive();
+    assertTrue(Files.isRegularFile(unit.configFile()));
+    assertTrue(isRegistry(unit.port));
+  }
+
+  @Test
+  void aDirectoryWhereConfigYmlBelongsIsRepairedOrNamed() throws IOException {
+    Files.delete(unit.configFile());
+    Files.createDirectory(unit.configFile()); // what Docker's -v leaves for a missing bind source
+    Cmd restart = Cmd.run("docker", "restart", unit.name);
+    assertNotEquals(0, restart.exitCode(), "a directory cannot be mounted on the config file: " + restart.output());
+    unit.hook("update-status");
+    unit.assertActive();
+    assertTrue(Files.isRegularFile(unit.configFile()), "an empty directory is replaced by the file");
+
+    String before = SimUnit.idAndStart(unit.name);
+    Files.delete(unit.configFile());
+    Files.createDirectories(unit.configFile().resolve("somebody's"));
+    HookResult h = unit.hook("config-changed");
+    assertFalse(h.stderr().contains("Exception"), h.stderr());
+    assertEquals("blocked", unit.status().status);
+    assertEquals("/etc/docker/registry/config.yml is a directory; remove it so the charm can write the file", unit.status().message);
+    assertEquals(before, SimUnit.idAndStart(unit.name), "the running registry is left alone");
+    Cmd.ok("rm", "-rf", unit.configFile().toString());
+    unit.hook("update-status");
+    unit.assertActive();
+  }
+
+  @Test
+  void aWrongModeIsFixedByUpdateStatusWithoutARestart() throws IOException {
+    String before = SimUnit.idAndStart(unit.name);
+    Files.setPosixFilePermissions(unit.configFile(), PosixFilePermissions.fromString("rw-r--r--"));
+    unit.hook("update-status");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(unit.configFile())));
+    assertEquals(before, SimUnit.idAndStart(unit.name));
+    unit.assertActive();
+  }
+
+  // ---- report the truth ----------------------------------------------------------------------
+
+  @Test
+  void updateStatusIsNotFooledByAnotherServerOnThePort() throws IOException {
+    Cmd.ok("docker", "rm", "-f", unit.name);
+    HttpServer impostor = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), unit.port), 0);
+    impostor.createContext("/", exchange -> {
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    impostor.start();
+    try {
+      unit.hook("update-status");
+      assertNotEquals("active", unit.status().status, "HTTP 200 from something else is not our registry");
+    } finally {
+      impostor.stop(0);
+    }
+    unit.hook("update-status");
+    unit.assertActive();
+    assertTrue(isRegistry(unit.port));
+  }
+
+  // ---- secrets -----------------------------------------------------------------------------
+
+  @Test
+  void aSecretInLeaderSettingsMovesToThePeerRelationUnchanged() {
+    String old = "bGVnYWN5LXNlY3JldC1mcm9tLXRoZS1vbGQtY2hhcm0hIQ==";
+    try (SimUnit upgraded = SimUnit.deploy("it-secret", m -> m.leaderSettings.put("http-secret", old))) {
+      upgraded.assertActive();
+      assertEquals(old, upgraded.sim.localAppData(upgraded.sim.peerRelationId("peer")).get("http-secret"));
+      upgraded.hook("config-changed");
+      assertEquals(null, upgraded.sim.leaderSettings().get("http-secret"), "removed from leader settings once moved");
+      assertTrue(isRegistry(upgraded.port));
+    }
+  }
+
+  static String containerId(String name) {
+    return Cmd.ok("docker", "inspect", "-f", "{{.Id}}", name).trim();
+  }
+
+  /** Whether a distribution registry answers on the port (its API version header). */
+  static boolean isRegistry(int port) {
+    return isRegistry(port, 1000);
+  }
+
+  static boolean isRegistry(int port, int timeoutMillis) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+      s.setSoTimeout(timeoutMillis);
+      s.getOutputStream().write("GET /v2/ HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = s.getInputStream();
+      String head = new String(in.readNBytes(4096), StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+      return head.contains("docker-distribution-api-version: registry/2.0");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

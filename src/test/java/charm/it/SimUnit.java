@@ -1,0 +1,112 @@
+package charm.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import jujusim.HookResult;
+import jujusim.Model;
+import jujusim.Sim;
+import jujusim.SimOptions;
+
+/**
+ * One simulated model with one unit of the packed charm, with its own unit root, container name
+ * and registry port, so that tests (and {@code scripts/local-unit}) sharing the engine never
+ * touch each other's registries. {@link #close()} removes what it created.
+ */
+final class SimUnit implements AutoCloseable {
+  static final String UNIT = "docker-registry/0";
+
+  final Path work;
+  final Path root;
+  final Sim sim;
+  final String name;
+  final int port;
+
+  private SimUnit(Path work, Path root, Sim sim, String name, int port) {
+    this.work = work;
+    this.root = root;
+    this.sim = sim;
+    this.name = name;
+    this.port = port;
+  }
+
+  /** A new model (its own UUID) and unit; {@code before} may adjust the model before deploy. */
+  static SimUnit deploy(String prefix, java.util.function.Consumer<Model> before) {
+    try {
+      Path work = Files.createTempDirectory(prefix);
+      Path root = UnitRoot.create(work.resolve("root"));
+      String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+      int port = RegistryCharmIT.freePort();
+      Sim sim = Sim.create(work.resolve("sim"), RegistryCharmIT.CHARM, SimOptions.defaults().env("DOCKER_REGISTRY_ROOT", root.toString()));
+      sim.model().config.put("registry-name", name);
+      sim.model().config.put("registry-port", port);
+      before.accept(sim.model());
+      SimUnit unit = new SimUnit(work, root, sim, name, port);
+      sim.deploy(1).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+      return unit;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static SimUnit deploy(String prefix) {
+    return deploy(prefix, m -> {});
+  }
+
+  String netloc() {
+    return "127.0.0.1:" + port;
+  }
+
+  Model.StatusInfo status() {
+    return sim.unitStatus(UNIT);
+  }
+
+  /** Sets options (config-changed); every hook must exit 0. */
+  List<HookResult> config(Map<String, Object> set, Collection<String> reset) {
+    List<HookResult> hooks = sim.config(set, reset);
+    hooks.forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+    return hooks;
+  }
+
+  HookResult hook(String name) {
+    HookResult h = sim.hook(UNIT, name);
+    assertEquals(0, h.exitCode(), h + "\n" + h.stderr());
+    return h;
+  }
+
+  void assertActive() {
+    assertEquals("active", status().status, status().message);
+  }
+
+  /** {@code <id> <start time>} of a container, or "" when there is none. */
+  static String idAndStart(String container) {
+    Cmd c = Cmd.run("docker", "inspect", "-f", "{{.Id}} {{.State.StartedAt}}", container);
+    return c.exitCode() == 0 ? c.output().trim() : "";
+  }
+
+  Path configFile() {
+    return root.resolve("etc/docker/registry/config.yml");
+  }
+
+  @Override
+  public void close() {
+    try {
+      sim.destroy();
+    } finally {
+      // Whatever the charm left (it should have left nothing of ours).
+      for (String line : Cmd.lines(Cmd.run("docker", "ps", "-a", "--format", "{{.Names}}").output())) {
+        if (line.startsWith(name)) {
+          Cmd.run("docker", "rm", "-f", line);
+        }
+      }
+      Cmd.run("rm", "-rf", work.toString());
+    }
+  }
+}
