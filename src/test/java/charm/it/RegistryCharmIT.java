@@ -101,7 +101,7 @@ class RegistryCharmIT {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
     String secret = sim.leaderSettings().get("http-secret");
     assertEquals(44, secret.length(), "base64 of 32 random bytes");
-    assertTrue(Files.readString(config).contains("secret: " + secret));
+    assertTrue(Files.readString(config).contains("secret: \"" + secret + "\"\n"));
     assertEquals(List.of("true", "[ALL]", "[no-new-privileges:true]", "unless-stopped"),
         Cmd.lines(Cmd.ok("docker", "inspect", "-f",
             "{{.HostConfig.ReadonlyRootfs}}\n{{.HostConfig.CapDrop}}\n{{.HostConfig.SecurityOpt}}\n{{.HostConfig.RestartPolicy.Name}}", name)));
