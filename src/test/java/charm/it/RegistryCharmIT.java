@@ -102,7 +102,7 @@ class RegistryCharmIT {
     String secret = sim.localAppData(sim.peerRelationId("peer")).get("http-secret");
     assertEquals(44, secret.length(), "base64 of 32 random bytes");
     assertEquals(null, sim.leaderSettings().get("http-secret"), "shared through the peer relation, not leader-set");
-    assertTrue(Files.readString(config).contains("secret: " + secret));
+    assertTrue(Files.readString(config).contains("secret: \"" + secret + "\"\n"));
     assertEquals(List.of("true", "[ALL]", "[no-new-privileges:true]", "unless-stopped"),
         Cmd.lines(Cmd.ok("docker", "inspect", "-f",
             "{{.HostConfig.ReadonlyRootfs}}\n{{.HostConfig.CapDrop}}\n{{.HostConfig.SecurityOpt}}\n{{.HostConfig.RestartPolicy.Name}}", name)));

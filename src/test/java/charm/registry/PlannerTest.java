@@ -25,7 +25,7 @@ class PlannerTest {
     Plan.FileSpec config = p.files().get(0);
     assertEquals(Planner.CONFIG_PATH, config.path());
     assertEquals("rw-------", config.mode());
-    assertTrue(config.content().contains("secret: s3cr3t"));
+    assertTrue(config.content().contains("secret: \"s3cr3t\"\n"));
     ContainerSpec c = p.container();
     assertEquals("registry:2", c.image());
     assertEquals("registry", c.name());
