@@ -1,8 +1,6 @@
 package charm.workload;
 
 import charm.juju.Json;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,7 +12,7 @@ import java.util.Optional;
  * Makes the unit's own Docker engine trust the registry, so {@code docker push <netloc>/...}
  * works on the unit (the push action) — without restarting the daemon. A plain-http registry goes
  * into {@code insecure-registries} of {@code /etc/docker/daemon.json}, which dockerd re-reads on
- * SIGHUP.
+ * SIGHUP, sent only to a verified dockerd ({@link DockerdReload}).
  */
 public final class DaemonTrust {
   static final String DAEMON_JSON = "/etc/docker/daemon.json";
@@ -26,7 +24,12 @@ public final class DaemonTrust {
     this.files = files;
   }
 
-  /** Outcome of one change: whether daemon.json changed and whether dockerd was told. */
+  /**
+   * Outcome of one change: whether daemon.json changed and whether dockerd was told. {@code
+   * problem} is a warning for the operator: daemon.json could not be edited (then nothing changed),
+   * or it changed but dockerd could not safely be told (the reload is pending until dockerd next
+   * starts or is sent SIGHUP).
+   */
   public record Result(boolean changed, boolean reloaded, String problem) {}
 
   /**
@@ -61,33 +64,13 @@ public final class DaemonTrust {
     byte[] text = Arrays.copyOf(json, json.length + 1);
     text[json.length] = '\n';
     files.ensure(DAEMON_JSON, text, "rw-r--r--");
-    return new Result(true, reload(), null);
+    DockerdReload.Outcome hup = DockerdReload.send(files.resolve(PID_FILE), PID_FILE, DockerdReload.PROC);
+    String pending = hup.problem() == null ? null : "Updated " + DAEMON_JSON + " but did not signal dockerd: " + hup.problem() + "; reload pending";
+    return new Result(true, hup.sent(), pending);
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> asObject(Object parsed) {
     return (Map<String, Object>) (Map<?, ?>) parsed;
-  }
-
-  /** Sends SIGHUP to dockerd so it re-reads daemon.json; false when its pid is unknown. */
-  private boolean reload() {
-    Optional<byte[]> pid = files.read(PID_FILE);
-    if (pid.isEmpty()) {
-      return false;
-    }
-    String text = new String(pid.get(), StandardCharsets.UTF_8).trim();
-    if (!text.matches("[0-9]+")) {
-      return false;
-    }
-    try {
-      Process kill = new ProcessBuilder("kill", "-HUP", text).redirectErrorStream(true).start();
-      kill.getInputStream().readAllBytes();
-      return kill.waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }
