@@ -1,5 +1,6 @@
 package charm.workload;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,7 @@ class DaemonTrustTest {
 
   @TempDir Path root;
   @TempDir Path bin;
+  @TempDir Path elsewhere;
 
   private final List<Process> started = new ArrayList<>();
   private final List<Path> fifos = new ArrayList<>();
@@ -109,6 +112,16 @@ class DaemonTrustTest {
     assertEquals(143, exitWithin(p), "ended by our SIGTERM, not by a SIGHUP");
   }
 
+  private static String mode(Path file) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+  }
+
+  private static List<String> listing(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
   // ---- the existing contract -------------------------------------------------------------------
 
   @Test
@@ -130,6 +143,23 @@ class DaemonTrustTest {
 
     trust.ensureInsecure(null, "10.0.0.5:5001");
     assertEquals("[\"other:1\"]", parsedDaemonJson().get("insecure-registries").toString());
+  }
+
+  @Test
+  void entriesThatAreNotStringsAreKept() throws Exception {
+    writeDaemonJson("{\"insecure-registries\": [null, 5, \"a:1\"]}");
+    assertTrue(trust().ensureInsecure("h:1", "a:1").changed());
+    assertEquals("[null,5,\"h:1\"]", parsedDaemonJson().get("insecure-registries").toString());
+  }
+
+  @Test
+  void aMissingDaemonJsonIsCreatedWithMode0644() throws Exception {
+    DaemonTrust.Result result = trust().ensureInsecure("h:1", null);
+    assertTrue(result.changed());
+    assertNull(result.problem());
+    assertEquals("rw-r--r--", mode(daemonJson()));
+    assertEquals("{\"insecure-registries\":[\"h:1\"]}", parsedDaemonJson().toString());
+    assertEquals(List.of("daemon.json"), listing(daemonJson().getParent()), "no temp file left");
   }
 
   // ---- SIGHUP only to dockerd ------------------------------------------------------------------
@@ -248,6 +278,136 @@ class DaemonTrustTest {
     assertTrue(result.changed());
     assertFalse(result.reloaded());
     assertNotNull(result.problem());
+  }
+
+  // ---- daemon.json: mode, owner, links, numbers --------------------------------------------------
+
+  @Test
+  void aRewriteKeepsTheModeAndOwner() throws Exception {
+    Path file = writeDaemonJson("{\"debug\": true}\n");
+    Files.setAttribute(file, "unix:uid", 65534);
+    Files.setAttribute(file, "unix:gid", 4);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+
+    assertTrue(trust().ensureInsecure("h:1", null).changed());
+    assertEquals("rw-r-----", mode(file));
+    assertEquals(65534, Files.getAttribute(file, "unix:uid"));
+    assertEquals(4, Files.getAttribute(file, "unix:gid"));
+    assertEquals("{\"debug\":true,\"insecure-registries\":[\"h:1\"]}", parsedDaemonJson().toString());
+    assertEquals(List.of("daemon.json"), listing(file.getParent()), "no temp file left");
+  }
+
+  @Test
+  void aSymlinkedDaemonJsonIsWrittenThroughToItsTarget() throws Exception {
+    // daemon.json -> ../../conf/daemon.json (relative) -> <elsewhere>/real.json (absolute)
+    Path real = Files.writeString(elsewhere.resolve("real.json"), "{\"debug\": true}");
+    Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-------"));
+    Path middle = root.resolve("conf/daemon.json");
+    Files.createDirectories(middle.getParent());
+    Files.createSymbolicLink(middle, real);
+    Files.createDirectories(daemonJson().getParent());
+    Path relative = Path.of("../../conf/daemon.json");
+    Files.createSymbolicLink(daemonJson(), relative);
+
+    DaemonTrust.Result result = trust().ensureInsecure("h:1", null);
+    assertTrue(result.changed());
+    assertNull(result.problem());
+    assertEquals(relative, Files.readSymbolicLink(daemonJson()), "the link stays a link");
+    assertEquals(real, Files.readSymbolicLink(middle));
+    assertEquals("{\"debug\":true,\"insecure-registries\":[\"h:1\"]}", new ObjectMapper().readTree(real.toFile()).toString());
+    assertEquals("rw-------", mode(real));
+    assertEquals(List.of("real.json"), listing(elsewhere), "no temp file left next to the target");
+    assertEquals(List.of("daemon.json"), listing(daemonJson().getParent()));
+  }
+
+  @Test
+  void aDanglingSymlinkGetsItsTargetCreated() throws Exception {
+    Files.createDirectories(daemonJson().getParent());
+    Path target = elsewhere.resolve("daemon.json");
+    Files.createSymbolicLink(daemonJson(), target);
+
+    DaemonTrust.Result result = trust().ensureInsecure("h:1", null);
+    assertTrue(result.changed());
+    assertNull(result.problem());
+    assertTrue(Files.isSymbolicLink(daemonJson()));
+    assertEquals("rw-r--r--", mode(target));
+    assertEquals("{\"insecure-registries\":[\"h:1\"]}", new ObjectMapper().readTree(target.toFile()).toString());
+  }
+
+  @Test
+  void numbersKeepTheirExactText() throws Exception {
+    writeDaemonJson(
+        "{\"max-concurrent-uploads\": 100000000000000000000000000000, \"ratio\": 1.50, \"exp\": 1E+3,"
+            + " \"zero\": -0, \"nested\": {\"list\": [1.0, 2.50e-3, 7]}, \"insecure-registries\": []}");
+
+    assertTrue(trust().ensureInsecure("h:1", null).changed());
+    String text = Files.readString(daemonJson());
+    for (String number : List.of(": 100000000000000000000000000000", ": 1.50", ": 1E+3", ": -0", "[ 1.0, 2.50e-3, 7 ]")) {
+      assertTrue(text.contains(number), number + " in\n" + text);
+    }
+    assertEquals("[\"h:1\"]", parsedDaemonJson().get("insecure-registries").toString());
+  }
+
+  // ---- daemon.json that cannot be edited: warn, leave it, no exception ---------------------------
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{ not json", "[1, 2]", "\"text\"", "null", "{} {}", "{\"insecure-registries\": \"h:0\"}"})
+  void contentThatIsNotAnEditableObjectIsLeftAlone(String content) throws Exception {
+    writeDaemonJson(content);
+    DaemonTrust.Result result = trust().ensureInsecure("h:1", null);
+    assertFalse(result.changed());
+    assertFalse(result.reloaded());
+    assertNotNull(result.problem());
+    assertTrue(result.problem().contains("left unchanged"), result.problem());
+    assertEquals(content, Files.readString(daemonJson()));
+  }
+
+  @Test
+  void aDirectoryIsLeftAlone() throws Exception {
+    Files.createDirectories(daemonJson());
+    Files.writeString(daemonJson().resolve("inside"), "x");
+    DaemonTrust.Result result = trust().ensureInsecure("h:1", null);
+    assertFalse(result.changed());
+    assertNotNull(result.problem());
+    assertTrue(result.problem().contains("/etc/docker/daemon.json"), result.problem());
+    assertTrue(Files.isDirectory(daemonJson()));
+    assertEquals(List.of("inside"), listing(daemonJson()));
+    assertEquals(List.of("daemon.json"), listing(daemonJson().getParent()));
+  }
+
+  @Test
+  void aSymlinkLoopIsLeftAlone() throws Exception {
+    Files.createDirectories(daemonJson().getParent());
+    Files.createSymbolicLink(daemonJson(), Path.of("loop.json"));
+    Files.createSymbolicLink(daemonJson().resolveSibling("loop.json"), Path.of("daemon.json"));
+    DaemonTrust.Result result = trust().ensureInsecure("h:1", null);
+    assertFalse(result.changed());
+    assertNotNull(result.problem());
+    assertEquals(Path.of("loop.json"), Files.readSymbolicLink(daemonJson()));
+    assertEquals(Path.of("daemon.json"), Files.readSymbolicLink(daemonJson().resolveSibling("loop.json")));
+  }
+
+  @Test
+  void aFifoIsLeftAloneWithoutHanging() throws Exception {
+    Files.createDirectories(daemonJson().getParent());
+    mkfifo(daemonJson());
+    DaemonTrust.Result result = assertTimeoutPreemptively(DEADLINE, () -> trust().ensureInsecure("h:1", null));
+    assertFalse(result.changed());
+    assertNotNull(result.problem());
+    assertFalse(Files.isRegularFile(daemonJson()), "still the FIFO");
+  }
+
+  @Test
+  void aLinkIntoAMissingDirectoryIsReportedNotThrown() throws Exception {
+    Files.createDirectories(daemonJson().getParent());
+    Path target = elsewhere.resolve("no/such/dir/daemon.json");
+    Files.createSymbolicLink(daemonJson(), target);
+    DaemonTrust.Result result = trust().ensureInsecure("h:1", null);
+    assertFalse(result.changed());
+    assertNotNull(result.problem());
+    assertTrue(result.problem().contains("cannot be written (no such file or directory)"), result.problem());
+    assertEquals(target, Files.readSymbolicLink(daemonJson()));
+    assertArrayEquals(new String[0], elsewhere.toFile().list(), "no directories made at the link's target");
   }
 
   private void mkfifo(Path path) throws Exception {
