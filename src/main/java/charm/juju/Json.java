@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -114,6 +115,9 @@ public final class Json {
     } catch (JsonParseException e) {
       // Not chained: Jackson's message quotes the offending text, which may be secret.
       throw new ParseException("not JSON" + at(e.getLocation()));
+    } catch (StreamConstraintsException e) {
+      // A number longer than 1000 digits, nesting deeper than 1000 levels, ...
+      throw new ParseException("JSON beyond the parser's limits" + at(e.getLocation()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -54,11 +54,17 @@ public final class DaemonTrust {
     } catch (IOException e) {
       return unchanged(DAEMON_JSON + " cannot be read (" + reason(e) + ")");
     }
-    Optional<Map<String, Object>> parsed = asObject(file.content());
-    if (parsed.isEmpty()) {
-      return unchanged(DAEMON_JSON + " is not a JSON object");
+    Object parsed;
+    try {
+      parsed = parse(file.content());
+    } catch (Json.ParseException e) {
+      return unchanged(DAEMON_JSON + " cannot be parsed: " + e.getMessage());
     }
-    Map<String, Object> daemon = parsed.get();
+    if (!(parsed instanceof Map)) {
+      return unchanged(DAEMON_JSON + " holds a JSON " + Json.typeName(parsed) + ", not an object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> daemon = (Map<String, Object>) parsed;
     Object listed = daemon.get("insecure-registries");
     if (listed != null && !(listed instanceof List)) {
       return unchanged(DAEMON_JSON + " has an insecure-registries that is not a list");
@@ -89,21 +95,12 @@ public final class DaemonTrust {
     return new Result(false, false, problem + "; left unchanged");
   }
 
-  /**
-   * The file as a mutable JSON object with exact numbers: a new one for a missing or blank file,
-   * empty for anything else that is not an object (including {@code null}).
-   */
-  @SuppressWarnings("unchecked")
-  private static Optional<Map<String, Object>> asObject(Optional<byte[]> content) {
+  /** The file's JSON with exact numbers; a new object for a missing or blank file. */
+  private static Object parse(Optional<byte[]> content) {
     if (content.isEmpty() || new String(content.get(), StandardCharsets.UTF_8).isBlank()) {
-      return Optional.of(new LinkedHashMap<>());
+      return new LinkedHashMap<String, Object>();
     }
-    try {
-      Object parsed = Json.parseExact(content.get());
-      return parsed instanceof Map ? Optional.of((Map<String, Object>) parsed) : Optional.empty();
-    } catch (Json.ParseException e) {
-      return Optional.empty();
-    }
+    return Json.parseExact(content.get());
   }
 
   private static byte[] text(Map<String, Object> daemon) {

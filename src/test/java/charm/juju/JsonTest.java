@@ -67,4 +67,15 @@ class JsonTest {
     Json.ParseException trailing = assertThrows(Json.ParseException.class, () -> parse("{} s3cret"));
     assertFalse(trailing.getMessage().contains("s3cret"), trailing.getMessage());
   }
+
+  @Test
+  void textBeyondTheParsersLimitsIsAParseException() {
+    String longNumber = "{\"n\":" + "9".repeat(1200) + "}";
+    String deep = "[".repeat(1200) + "]".repeat(1200);
+    for (String text : List.of(longNumber, deep)) {
+      assertThrows(Json.ParseException.class, () -> parse(text));
+      assertThrows(Json.ParseException.class, () -> Json.parseExact(text.getBytes(StandardCharsets.UTF_8)));
+    }
+    assertFalse(assertThrows(Json.ParseException.class, () -> parse(longNumber)).getMessage().contains("999"));
+  }
 }

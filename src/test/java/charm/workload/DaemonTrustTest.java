@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -350,8 +351,21 @@ class DaemonTrustTest {
 
   // ---- daemon.json that cannot be edited: warn, leave it, no exception ---------------------------
 
+  static Stream<String> notEditable() {
+    return Stream.of(
+        "{ not json",
+        "[1, 2]",
+        "\"text\"",
+        "null",
+        "{} {}",
+        "{\"insecure-registries\": \"h:0\"}",
+        // beyond the parser's limits (1000 digits, 1000 levels)
+        "{\"n\": " + "1".repeat(1200) + "}",
+        "{\"n\": " + "[".repeat(1200) + "]".repeat(1200) + "}");
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"{ not json", "[1, 2]", "\"text\"", "null", "{} {}", "{\"insecure-registries\": \"h:0\"}"})
+  @MethodSource("notEditable")
   void contentThatIsNotAnEditableObjectIsLeftAlone(String content) throws Exception {
     writeDaemonJson(content);
     DaemonTrust.Result result = trust().ensureInsecure("h:1", null);
