@@ -6,10 +6,12 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +19,8 @@ import java.util.Map;
 
 /**
  * JSON to and from plain Java values (LinkedHashMap, ArrayList, String, Integer/Long/Double,
- * Boolean, null) with Jackson's streaming API. Every hook parses tool output; jackson-databind's
+ * Boolean, null) with Jackson's streaming API. {@link #parseExact} reads numbers as {@link
+ * NumberText} instead, so a file the charm edits keeps every number as written. Every hook parses tool output; jackson-databind's
  * ObjectMapper costs about 100 ms of start-up per process, the streaming parser a fraction.
  */
 public final class Json {
@@ -32,14 +35,79 @@ public final class Json {
     }
   }
 
+  /**
+   * A JSON number as its source text ({@code 1.50}, {@code 1E+3}, a 30-digit integer), written back
+   * verbatim. Its numeric values come from {@link BigDecimal} and may round.
+   */
+  public static final class NumberText extends Number {
+    private final String text;
+
+    private NumberText(String text) {
+      this.text = text;
+    }
+
+    private BigDecimal decimal() {
+      return new BigDecimal(text);
+    }
+
+    @Override
+    public int intValue() {
+      return decimal().intValue();
+    }
+
+    @Override
+    public long longValue() {
+      return decimal().longValue();
+    }
+
+    @Override
+    public float floatValue() {
+      return decimal().floatValue();
+    }
+
+    @Override
+    public double doubleValue() {
+      return decimal().doubleValue();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof NumberText other && other.text.equals(text);
+    }
+
+    @Override
+    public int hashCode() {
+      return text.hashCode();
+    }
+
+    /** The number exactly as it was written. */
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
   /** Parses exactly one JSON value (empty input reads as null). */
   public static Object parse(byte[] json) {
+    return parse(json, false);
+  }
+
+  /**
+   * Like {@link #parse}, but every number is a {@link NumberText}, so that {@link #write} gives
+   * back each number exactly as it was read (no {@code 1.0E29} for a 30-digit integer, no {@code
+   * 1.5} for {@code 1.50}).
+   */
+  public static Object parseExact(byte[] json) {
+    return parse(json, true);
+  }
+
+  private static Object parse(byte[] json, boolean exactNumbers) {
     try (JsonParser p = FACTORY.createParser(json)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         return null;
       }
-      Object value = value(p, first);
+      Object value = value(p, first, exactNumbers);
       if (p.nextToken() != null) {
         throw new ParseException("trailing data after the JSON value" + at(p.currentLocation()));
       }
@@ -47,25 +115,28 @@ public final class Json {
     } catch (JsonParseException e) {
       // Not chained: Jackson's message quotes the offending text, which may be secret.
       throw new ParseException("not JSON" + at(e.getLocation()));
+    } catch (StreamConstraintsException e) {
+      // A number longer than 1000 digits, nesting deeper than 1000 levels, ...
+      throw new ParseException("JSON beyond the parser's limits" + at(e.getLocation()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static Object value(JsonParser p, JsonToken token) throws IOException {
+  private static Object value(JsonParser p, JsonToken token, boolean exactNumbers) throws IOException {
     switch (token) {
       case START_OBJECT -> {
         Map<String, Object> map = new LinkedHashMap<>();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
           String key = p.currentName();
-          map.put(key, value(p, p.nextToken()));
+          map.put(key, value(p, p.nextToken(), exactNumbers));
         }
         return map;
       }
       case START_ARRAY -> {
         List<Object> list = new ArrayList<>();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-          list.add(value(p, t));
+          list.add(value(p, t, exactNumbers));
         }
         return list;
       }
@@ -73,10 +144,10 @@ public final class Json {
         return p.getText();
       }
       case VALUE_NUMBER_INT -> {
-        return p.getNumberValue();
+        return exactNumbers ? new NumberText(p.getText()) : p.getNumberValue();
       }
       case VALUE_NUMBER_FLOAT -> {
-        return p.getDoubleValue();
+        return exactNumbers ? new NumberText(p.getText()) : p.getDoubleValue();
       }
       case VALUE_TRUE -> {
         return Boolean.TRUE;
@@ -136,6 +207,8 @@ public final class Json {
       g.writeString(s);
     } else if (value instanceof Boolean b) {
       g.writeBoolean(b);
+    } else if (value instanceof NumberText n) {
+      g.writeNumber(n.toString());
     } else if (value instanceof Integer || value instanceof Long) {
       g.writeNumber(((Number) value).longValue());
     } else if (value instanceof Number n) {

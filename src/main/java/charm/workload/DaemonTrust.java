@@ -3,6 +3,9 @@ package charm.workload;
 import charm.juju.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,7 +17,9 @@ import java.util.Optional;
  * Makes the unit's own Docker engine trust the registry, so {@code docker push <netloc>/...}
  * works on the unit (the push action) — without restarting the daemon. A plain-http registry goes
  * into {@code insecure-registries} of {@code /etc/docker/daemon.json}, which dockerd re-reads on
- * SIGHUP.
+ * SIGHUP. daemon.json belongs to the machine: it is edited through its symlinks with its mode,
+ * owner and numbers kept ({@link EditedFile}), and the SIGHUP goes only to a verified dockerd
+ * ({@link DockerdReload}).
  */
 public final class DaemonTrust {
   static final String DAEMON_JSON = "/etc/docker/daemon.json";
@@ -26,29 +31,48 @@ public final class DaemonTrust {
     this.files = files;
   }
 
-  /** Outcome of one change: whether daemon.json changed and whether dockerd was told. */
+  /**
+   * Outcome of one change: whether daemon.json changed and whether dockerd was told. {@code
+   * problem} is a warning for the operator: daemon.json could not be edited (then nothing changed),
+   * or it changed but dockerd could not safely be told (the reload is pending until dockerd next
+   * starts or is sent SIGHUP).
+   */
   public record Result(boolean changed, boolean reloaded, String problem) {}
 
   /**
-   * Puts {@code add} into insecure-registries and takes {@code remove} out (when not null).
-   * Leaves a daemon.json that is not valid JSON untouched and reports it.
+   * Puts {@code add} into insecure-registries and takes {@code remove} out (each when not null),
+   * then sends SIGHUP to dockerd. A daemon.json that is not a regular file (through its symlinks)
+   * or not a JSON object is left untouched and reported; nothing here throws for the machine's
+   * files.
    */
   public Result ensureInsecure(String add, String remove) {
-    Map<String, Object> daemon;
-    Optional<byte[]> current = files.read(DAEMON_JSON);
+    EditedFile file;
     try {
-      Object parsed = current.isEmpty() ? null : Json.parse(current.get());
-      daemon = parsed == null ? new LinkedHashMap<>() : asObject(parsed);
-    } catch (Json.ParseException | ClassCastException e) {
-      return new Result(false, false, DAEMON_JSON + " is not a JSON object; left unchanged");
+      file = EditedFile.open(files.resolve(DAEMON_JSON));
+    } catch (EditedFile.NotEditable e) {
+      return unchanged(DAEMON_JSON + " " + e.getMessage());
+    } catch (IOException e) {
+      return unchanged(DAEMON_JSON + " cannot be read (" + reason(e) + ")");
     }
-    List<String> entries = new ArrayList<>();
-    if (daemon.get("insecure-registries") instanceof List<?> list) {
-      list.forEach(entry -> entries.add(String.valueOf(entry)));
+    Object parsed;
+    try {
+      parsed = parse(file.content());
+    } catch (Json.ParseException e) {
+      return unchanged(DAEMON_JSON + " cannot be parsed: " + e.getMessage());
     }
-    List<String> wanted = new ArrayList<>(entries);
+    if (!(parsed instanceof Map)) {
+      return unchanged(DAEMON_JSON + " holds a JSON " + Json.typeName(parsed) + ", not an object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> daemon = (Map<String, Object>) parsed;
+    Object listed = daemon.get("insecure-registries");
+    if (listed != null && !(listed instanceof List)) {
+      return unchanged(DAEMON_JSON + " has an insecure-registries that is not a list");
+    }
+    List<Object> entries = listed == null ? new ArrayList<>() : new ArrayList<>((List<?>) listed);
+    List<Object> wanted = new ArrayList<>(entries);
     if (remove != null && !remove.equals(add)) {
-      wanted.remove(remove);
+      wanted.removeIf(remove::equals);
     }
     if (add != null && !wanted.contains(add)) {
       wanted.add(add);
@@ -57,37 +81,43 @@ public final class DaemonTrust {
       return new Result(false, false, null);
     }
     daemon.put("insecure-registries", wanted);
+    try {
+      file.replace(text(daemon));
+    } catch (IOException e) {
+      return unchanged(DAEMON_JSON + " cannot be written (" + reason(e) + ")");
+    }
+    DockerdReload.Outcome hup = DockerdReload.send(files.resolve(PID_FILE), PID_FILE, DockerdReload.PROC);
+    String pending = hup.problem() == null ? null : "Updated " + DAEMON_JSON + " but did not signal dockerd: " + hup.problem() + "; reload pending";
+    return new Result(true, hup.sent(), pending);
+  }
+
+  private static Result unchanged(String problem) {
+    return new Result(false, false, problem + "; left unchanged");
+  }
+
+  /** The file's JSON with exact numbers; a new object for a missing or blank file. */
+  private static Object parse(Optional<byte[]> content) {
+    if (content.isEmpty() || new String(content.get(), StandardCharsets.UTF_8).isBlank()) {
+      return new LinkedHashMap<String, Object>();
+    }
+    return Json.parseExact(content.get());
+  }
+
+  private static byte[] text(Map<String, Object> daemon) {
     byte[] json = Json.writePretty(daemon);
     byte[] text = Arrays.copyOf(json, json.length + 1);
     text[json.length] = '\n';
-    files.ensure(DAEMON_JSON, text, "rw-r--r--");
-    return new Result(true, reload(), null);
+    return text;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> asObject(Object parsed) {
-    return (Map<String, Object>) (Map<?, ?>) parsed;
-  }
-
-  /** Sends SIGHUP to dockerd so it re-reads daemon.json; false when its pid is unknown. */
-  private boolean reload() {
-    Optional<byte[]> pid = files.read(PID_FILE);
-    if (pid.isEmpty()) {
-      return false;
+  private static String reason(IOException e) {
+    String reason = e instanceof FileSystemException f ? f.getReason() : null;
+    if (reason != null) {
+      return reason;
     }
-    String text = new String(pid.get(), StandardCharsets.UTF_8).trim();
-    if (!text.matches("[0-9]+")) {
-      return false;
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory";
     }
-    try {
-      Process kill = new ProcessBuilder("kill", "-HUP", text).redirectErrorStream(true).start();
-      kill.getInputStream().readAllBytes();
-      return kill.waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
   }
 }
