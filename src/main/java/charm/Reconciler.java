@@ -197,9 +197,10 @@ public final class Reconciler {
     DaemonTrust.Result result = new DaemonTrust(files).ensureInsecure(wanted, previous);
     if (result.problem() != null) {
       tools.log(LogLevel.WARNING, result.problem());
-      return;
-    }
-    if (result.changed()) {
+      if (!result.changed()) {
+        return; // daemon.json left alone: nothing to record
+      }
+    } else if (result.changed()) {
       tools.log(LogLevel.INFO, "Docker engine trusts " + wanted + (result.reloaded() ? " (reloaded)" : " (reload pending)"));
     }
     if (wanted == null) {
