@@ -17,7 +17,6 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Volume;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +67,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
   public boolean engineAnswers() {
     try {
       return reads.get("/_ping").status() == 200;
-    } catch (UncheckedIOException e) {
+    } catch (EngineUnavailable e) {
       return false;
     }
   }
