@@ -7,6 +7,7 @@ import charm.juju.Status;
 import charm.registry.Planner;
 import charm.registry.RegistryConfig;
 import charm.workload.DaemonTrust;
+import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
 import java.util.Map;
@@ -32,7 +33,8 @@ public final class Lifecycle {
 
   /**
    * stop and remove: the unit's containers go, the data in /srv/registry stays. On remove the
-   * engine also stops trusting the registry.
+   * engine also stops trusting the registry. An engine that does not answer leaves the containers
+   * where they are (as it always did); ports and trust are still cleaned up.
    */
   public void teardown(boolean removeTrust) {
     RegistryConfig config = RegistryConfig.from(tools.configGet());
@@ -47,6 +49,8 @@ public final class Lifecycle {
           tools.log(LogLevel.INFO, "Removed container " + name + "; data in " + Planner.DATA_DIR + " is kept");
         }
       }
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, "Containers not removed: " + e.getMessage());
     }
     for (String entry : tools.openedPorts()) {
       OpenedPort.parse(entry).ifPresent(p -> tools.closePort(p.port(), p.protocol()));
@@ -66,6 +70,9 @@ public final class Lifecycle {
     RegistryConfig config = RegistryConfig.from(tools.configGet());
     try (RegistryContainer engine = docker.get()) {
       engine.stop(config.registryName());
+    } catch (EngineUnavailable e) {
+      // The upgrade goes ahead; it restarts the engine anyway.
+      tools.log(LogLevel.WARNING, "Container not stopped: " + e.getMessage());
     }
     tools.stateSet(Map.of(Reconciler.SERIES_UPGRADE, "true"));
     tools.statusSet(Status.blocked("Series upgrade in progress"));
@@ -77,6 +84,8 @@ public final class Lifecycle {
     Reconciler.Facts facts = reconciler.read().withoutState(Reconciler.SERIES_UPGRADE);
     try (RegistryContainer engine = docker.get()) {
       engine.start(facts.config().registryName());
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, "Container not started: " + e.getMessage()); // the reconcile reports it
     }
     tools.statusSet(reconciler.converge(facts));
   }

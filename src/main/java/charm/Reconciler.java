@@ -10,6 +10,7 @@ import charm.registry.Planner;
 import charm.registry.RegistryConfig;
 import charm.workload.ContainerState;
 import charm.workload.DaemonTrust;
+import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.HttpProbe;
 import charm.workload.RegistryContainer;
@@ -133,6 +134,9 @@ public final class Reconciler {
       if (container.isPresent()) {
         return container.get();
       }
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, e.getMessage());
+      return engineWaiting(e);
     }
     if (!answers(plan, START_TIMEOUT_MILLIS)) {
       return Status.waiting("Registry is not answering on port " + facts.config().registryPort() + " yet");
@@ -167,6 +171,8 @@ public final class Reconciler {
       tools.statusSet(Status.maintenance("Pulling " + spec.image()));
       try {
         engine.pull(spec.image(), line -> tools.log(LogLevel.INFO, "pull " + spec.image() + ": " + line));
+      } catch (EngineUnavailable e) {
+        throw e;
       } catch (RuntimeException e) {
         tools.log(LogLevel.ERROR, "Cannot pull " + spec.image() + ": " + e.getMessage());
         return Optional.of(Status.blocked("Cannot pull registry-image " + spec.image()));
@@ -264,6 +270,11 @@ public final class Reconciler {
   private static boolean answers(Plan plan, long timeoutMillis) {
     int port = plan.container().ports().get(0).hostPort();
     return HttpProbe.awaitStatus("127.0.0.1", port, "/", 200, timeoutMillis);
+  }
+
+  /** The engine stopped answering: transient, the next hook (update-status at the latest) retries. */
+  static Status engineWaiting(EngineUnavailable e) {
+    return Status.waiting("Waiting for the Docker engine: " + e.reason());
   }
 
   private static Status ready(Plan plan) {
