@@ -13,10 +13,15 @@ import java.nio.charset.StandardCharsets;
 public final class HttpProbe {
   private HttpProbe() {}
 
+  /**
+   * GETs {@code path} and returns the status code, or -1 when nothing (or no HTTP) answers within
+   * {@code timeoutMillis}, which covers the connect and the whole status line: a server that
+   * sends a byte at a time cannot stretch it.
+   */
   public static int get(String host, int port, String path, int timeoutMillis) {
+    long end = System.nanoTime() + timeoutMillis * 1_000_000L;
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), timeoutMillis);
-      socket.setSoTimeout(timeoutMillis);
       socket
           .getOutputStream()
           .write(("GET " + path + " HTTP/1.0\r\nHost: " + host + ":" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -24,6 +29,11 @@ public final class HttpProbe {
       byte[] head = new byte[12];
       int n = 0;
       while (n < head.length) {
+        long left = (end - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          return -1;
+        }
+        socket.setSoTimeout((int) left);
         int r = in.read(head, n, head.length - n);
         if (r < 0) {
           break;
