@@ -52,7 +52,7 @@ final class DeadlineHttpClient implements DockerHttpClient {
       answer = delegate.execute(request);
     } catch (RuntimeException e) {
       if (guard.disarm()) {
-        throw new EngineUnavailable("did not answer within " + EngineUnavailable.seconds(response) + " (" + what + ")", e);
+        throw timedOut(what, e);
       }
       IOException io = ioCause(e);
       if (io != null) {
@@ -60,8 +60,16 @@ final class DeadlineHttpClient implements DockerHttpClient {
       }
       throw e;
     }
-    guard.disarm();
+    if (guard.disarm()) {
+      // Answered just as the deadline passed: the interrupt may have closed the connection.
+      answer.close();
+      throw timedOut(what, null);
+    }
     return new GuardedResponse(answer, what);
+  }
+
+  private EngineUnavailable timedOut(String what, Exception cause) {
+    return new EngineUnavailable("did not answer within " + EngineUnavailable.seconds(response) + " (" + what + ")", cause);
   }
 
   private static IOException ioCause(Throwable e) {
@@ -140,7 +148,9 @@ final class DeadlineHttpClient implements DockerHttpClient {
         }
         throw e;
       }
-      guard.disarm();
+      if (guard.disarm()) {
+        throw stalled(null); // read just as the deadline passed: the connection may be closed
+      }
       return b;
     }
 
@@ -156,7 +166,9 @@ final class DeadlineHttpClient implements DockerHttpClient {
         }
         throw e;
       }
-      guard.disarm();
+      if (guard.disarm()) {
+        throw stalled(null); // read just as the deadline passed: the connection may be closed
+      }
       return n;
     }
 

@@ -1,6 +1,7 @@
 package charm.workload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,8 @@ class DockerClientsTest {
     EngineUnavailable e = assertThrows(EngineUnavailable.class, call);
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertTrue(millis < 5000, "gave up after " + millis + " ms");
+    // The watchdog's interrupt must not outlive the call: the hook goes on to run hook tools.
+    assertFalse(Thread.currentThread().isInterrupted(), "interrupt cleared");
     return e;
   }
 
@@ -59,6 +62,9 @@ class DockerClientsTest {
     assertTrue(e.getMessage().startsWith("Docker engine did not answer within 500 ms (GET /"), e.getMessage());
     assertTrue(e.getMessage().endsWith("/containers/it-x/json)"), e.getMessage());
     assertEquals(1, engine.connections());
+    // The client still works for the next call (a new connection), and that one times out too.
+    unavailable(() -> c.inspectContainerCmd("it-y").exec());
+    assertEquals(2, engine.connections());
   }
 
   @Test
