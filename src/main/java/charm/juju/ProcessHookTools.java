@@ -35,9 +35,9 @@ import java.util.regex.Pattern;
  *       writes, and the calling thread is free to wait with a deadline.
  *   <li>Every call has a deadline ({@link #DEFAULT_DEADLINE} unless the constructor says
  *       otherwise). A tool still running then is sent SIGTERM, with its descendants, and SIGKILL
- *       if it is still there {@link #KILL_GRACE} later; the call raises a {@link
- *       HookToolException} whose {@link HookToolException#timedOut()} is true. A hung Juju agent
- *       thus fails the hook, which Juju retries, instead of hanging it forever.
+ *       if it is still there {@link #KILL_GRACE} (or the deadline, if shorter) later; the call
+ *       raises a {@link HookToolException} whose {@link HookToolException#timedOut()} is true. A
+ *       hung Juju agent thus fails the hook, which Juju retries, instead of hanging it forever.
  *   <li>stdin is closed at once, except for {@code relation-set}/{@code state-set --file -}, which
  *       get a compact JSON object. A payload bigger than one page is written from a short-lived
  *       helper thread so that a tool that prints before it reads cannot deadlock us.
@@ -437,7 +437,7 @@ public final class ProcessHookTools implements HookTools {
       Drain out = new Drain(process.getInputStream(), tool);
       out.start();
       if (!process.waitFor(left(end), TimeUnit.NANOSECONDS) || !out.finish(left(end))) {
-        kill(process);
+        kill(process, deadline.compareTo(KILL_GRACE) < 0 ? deadline : KILL_GRACE);
         throw HookToolException.timedOut(command, deadline);
       }
       int exitCode = process.exitValue();
@@ -475,15 +475,15 @@ public final class ProcessHookTools implements HookTools {
 
   /**
    * Ends a tool that ran past its deadline: SIGTERM to its descendants (first, so that the tool
-   * can still reap them) and to the tool, SIGKILL to anything left after {@link #KILL_GRACE}.
+   * can still reap them) and to the tool, SIGKILL to anything left after {@code grace}.
    * Returns once the tool itself is reaped (or after a second grace period, for a process the
    * kernel cannot kill at once).
    */
-  private static void kill(Process process) throws InterruptedException {
+  private static void kill(Process process, Duration grace) throws InterruptedException {
     List<ProcessHandle> descendants = process.descendants().toList();
     descendants.forEach(ProcessHandle::destroy);
     process.destroy();
-    if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+    if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
