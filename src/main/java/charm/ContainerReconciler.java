@@ -9,6 +9,7 @@ import charm.registry.Owner;
 import charm.registry.Plan;
 import charm.registry.Planner;
 import charm.workload.ContainerState;
+import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.HttpProbe;
 import charm.workload.RegistryContainer;
@@ -295,6 +296,8 @@ final class ContainerReconciler {
     try {
       engine.pull(image, line -> tools.log(LogLevel.INFO, "pull " + image + ": " + line));
       return Optional.empty();
+    } catch (EngineUnavailable e) {
+      throw e; // waiting, not blocked: the engine, not the image, is the problem
     } catch (RuntimeException e) {
       tools.log(LogLevel.ERROR, "Cannot pull " + image + ": " + e.getMessage());
       return Optional.of(Status.blocked("Cannot pull registry-image " + image));

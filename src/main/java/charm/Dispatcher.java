@@ -8,12 +8,17 @@ import charm.juju.HookTools.LogLevel;
 import charm.juju.JujuContext;
 import charm.juju.Status;
 import charm.workload.DockerEngineInstaller;
+import charm.workload.EngineUnavailable;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Maps the event to its handler: stop/remove tear down, the series-upgrade pair pauses, every
  * other hook of ours reconciles, actions run their handler; hooks we don't know exit 0.
+ *
+ * <p>A Docker engine that stops answering ({@link EngineUnavailable}) is transient, not a charm
+ * error: a hook reports {@code waiting} with the reason and exits 0 (the next hook, update-status
+ * at the latest, tries again); an action fails with the reason.
  */
 public final class Dispatcher {
   private static final Set<String> ENDPOINTS =
@@ -47,7 +52,16 @@ public final class Dispatcher {
 
   /** Runs the event; returns the process exit code. */
   public int run(JujuContext ctx) {
-    return ctx.isAction() ? runAction(ctx.actionName()) : runHook(ctx.hookName());
+    if (ctx.isAction()) {
+      return runAction(ctx.actionName());
+    }
+    try {
+      return runHook(ctx.hookName());
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, e.getMessage());
+      tools.statusSet(Reconciler.engineWaiting(e));
+      return 0;
+    }
   }
 
   private int runHook(String hook) {
@@ -85,15 +99,20 @@ public final class Dispatcher {
 
   private int runAction(String action) {
     Map<String, Object> params = tools.actionGet();
-    ActionResult result =
-        switch (action) {
-          case "start" -> containerActions.start(params);
-          case "stop" -> containerActions.stop(params);
-          case "images" -> imageActions.images(params);
-          case "rmi" -> imageActions.rmi(params);
-          case "push" -> imageActions.push(params);
-          default -> ActionResult.fail("Unknown action \"" + action + "\"; this charm has push, images, rmi, start and stop");
-        };
+    ActionResult result;
+    try {
+      result =
+          switch (action) {
+            case "start" -> containerActions.start(params);
+            case "stop" -> containerActions.stop(params);
+            case "images" -> imageActions.images(params);
+            case "rmi" -> imageActions.rmi(params);
+            case "push" -> imageActions.push(params);
+            default -> ActionResult.fail("Unknown action \"" + action + "\"; this charm has push, images, rmi, start and stop");
+          };
+    } catch (EngineUnavailable e) {
+      result = ActionResult.fail(e.getMessage());
+    }
     if (!result.results().isEmpty()) {
       tools.actionSet(result.results());
     }

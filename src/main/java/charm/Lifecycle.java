@@ -9,6 +9,7 @@ import charm.registry.Planner;
 import charm.registry.RegistryConfig;
 import charm.workload.ContainerState;
 import charm.workload.DaemonTrust;
+import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
 import java.util.Map;
@@ -34,7 +35,8 @@ public final class Lifecycle {
   /**
    * stop and remove: the unit's own containers (by their owner labels, whatever their name) go,
    * their volumes and the data in /srv/registry stay. On remove the engine also stops trusting
-   * the registry.
+   * the registry. An engine that does not answer leaves the containers where they are; ports
+   * and trust are still cleaned up.
    */
   public void teardown(boolean removeTrust) {
     try (RegistryContainer engine = docker.get()) {
@@ -44,6 +46,8 @@ public final class Lifecycle {
           tools.log(LogLevel.INFO, "Removed container " + name + "; data in " + Planner.DATA_DIR + " is kept");
         }
       }
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, "Containers not removed: " + e.getMessage());
     }
     for (String entry : tools.openedPorts()) {
       OpenedPort.parse(entry).ifPresent(p -> tools.closePort(p.port(), p.protocol()));
@@ -63,6 +67,9 @@ public final class Lifecycle {
     RegistryConfig config = RegistryConfig.from(tools.configGet());
     try (RegistryContainer engine = docker.get()) {
       ours(engine, config.registryName()).ifPresent(id -> engine.stop(id, 10));
+    } catch (EngineUnavailable e) {
+      // The upgrade goes ahead; it restarts the engine anyway.
+      tools.log(LogLevel.WARNING, "Container not stopped: " + e.getMessage());
     }
     tools.stateSet(Map.of(Reconciler.SERIES_UPGRADE, "true"));
     tools.statusSet(Status.blocked("Series upgrade in progress"));
@@ -81,6 +88,8 @@ public final class Lifecycle {
           tools.log(LogLevel.WARNING, "Cannot start " + facts.config().registryName() + ": " + e.getMessage());
         }
       }
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, "Container not started: " + e.getMessage()); // the reconcile reports it
     }
     tools.statusSet(reconciler.converge(facts));
   }

@@ -10,6 +10,7 @@ import charm.registry.Planner;
 import charm.registry.RegistryConfig;
 import charm.workload.ContainerState;
 import charm.workload.DaemonTrust;
+import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.HttpProbe;
 import charm.workload.RegistryContainer;
@@ -101,7 +102,17 @@ public final class Reconciler {
       return;
     }
     Plan plan = facts.plan(owner);
-    tools.statusSet(filesMatch(plan) && serving(plan) ? ready(plan) : apply(facts, plan));
+    try {
+      if (filesMatch(plan) && serving(plan)) {
+        tools.statusSet(ready(plan));
+        return;
+      }
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, e.getMessage());
+      tools.statusSet(engineWaiting(e));
+      return;
+    }
+    tools.statusSet(apply(facts, plan));
   }
 
   /** Problems that stop the reconcile before any change. */
@@ -145,6 +156,9 @@ public final class Reconciler {
       if (outcome.status().isPresent()) {
         return outcome.status().get();
       }
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, e.getMessage());
+      return engineWaiting(e);
     }
     if (!HttpProbe.awaitRegistry("127.0.0.1", ContainerReconciler.port(plan), () -> true, ANSWER_TIMEOUT_MILLIS)) {
       return ContainerReconciler.notAnswering(plan);
@@ -230,10 +244,13 @@ public final class Reconciler {
           || !plan.container().hash().equals(c.get().specHash())) {
         return false;
       }
-    } catch (RuntimeException e) {
-      return false; // the full reconcile reports the engine's state
     }
     return HttpProbe.isRegistry("127.0.0.1", ContainerReconciler.port(plan), 1000);
+  }
+
+  /** The engine stopped answering: transient, the next hook (update-status at the latest) retries. */
+  static Status engineWaiting(EngineUnavailable e) {
+    return Status.waiting("Waiting for the Docker engine: " + e.reason());
   }
 
   private static Status ready(Plan plan) {

@@ -6,6 +6,7 @@ import charm.juju.Status;
 import charm.registry.ImageRef;
 import charm.registry.RegistryConfig;
 import charm.workload.DockerImages;
+import charm.workload.EngineUnavailable;
 import com.github.dockerjava.api.model.AuthConfig;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +71,8 @@ public final class ImageActions {
         try {
           docker.remove(image, options.contains("-f") || options.contains("--force"), options.contains("--no-prune"));
           lines.add("Removed " + image);
+        } catch (EngineUnavailable e) {
+          throw e; // the same for every image: fail the action with it at once
         } catch (RuntimeException e) {
           failed.add(image);
           lines.add(image + ": " + e.getMessage());

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -28,8 +30,14 @@ import java.util.regex.Pattern;
  *   <li>argv[0] is {@code <toolsDir>/<tool>}, or the bare tool name looked up on {@code PATH} when
  *       no tools directory is given. Working directory and environment are inherited.
  *   <li>stderr goes to a private temporary file (created {@code 0600} in the scratch directory and
- *       deleted after the call), stdout is a pipe read to the end in the calling thread. So neither
- *       pipe can fill up and block the tool, whatever the sizes or the order of its writes.
+ *       deleted after the call), stdout is a pipe read to the end by a short-lived helper thread.
+ *       So neither pipe can fill up and block the tool, whatever the sizes or the order of its
+ *       writes, and the calling thread is free to wait with a deadline.
+ *   <li>Every call has a deadline ({@link #DEFAULT_DEADLINE} unless the constructor says
+ *       otherwise). A tool still running then is sent SIGTERM, with its descendants, and SIGKILL
+ *       if it is still there {@link #KILL_GRACE} (or the deadline, if shorter) later; the call
+ *       raises a {@link HookToolException} whose {@link HookToolException#timedOut()} is true. A
+ *       hung Juju agent thus fails the hook, which Juju retries, instead of hanging it forever.
  *   <li>stdin is closed at once, except for {@code relation-set}/{@code state-set --file -}, which
  *       get a compact JSON object. A payload bigger than one page is written from a short-lived
  *       helper thread so that a tool that prints before it reads cannot deadlock us.
@@ -75,8 +83,15 @@ public final class ProcessHookTools implements HookTools {
   private static final Set<String> RESERVED_ACTION_KEYS =
       Set.of("stdout", "stdout-encoding", "stderr", "stderr-encoding");
 
+  /** How long one tool call may take; Juju's tools answer in well under a second. */
+  public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
+
+  /** How long a tool gets between SIGTERM and SIGKILL. */
+  static final Duration KILL_GRACE = Duration.ofSeconds(2);
+
   private final Path toolsDir;
   private final Path scratchDir;
+  private final Duration deadline;
 
   /** Tools found on {@code PATH} (Juju puts its tools directory first); scratch in tmpdir. */
   public ProcessHookTools() {
@@ -98,8 +113,20 @@ public final class ProcessHookTools implements HookTools {
    *     java.io.tmpdir}
    */
   public ProcessHookTools(Path toolsDir, Path scratchDir) {
+    this(toolsDir, scratchDir, DEFAULT_DEADLINE);
+  }
+
+  /**
+   * @param toolsDir directory holding the tool executables, or {@code null} to look them up on
+   *     {@code PATH}
+   * @param scratchDir where the per-call stderr file is created, or {@code null} for {@code
+   *     java.io.tmpdir}
+   * @param deadline how long one tool call may run before it is killed
+   */
+  public ProcessHookTools(Path toolsDir, Path scratchDir, Duration deadline) {
     this.toolsDir = toolsDir;
     this.scratchDir = scratchDir;
+    this.deadline = deadline;
   }
 
   // ---------------------------------------------------------------------------------- config
@@ -392,6 +419,7 @@ public final class ProcessHookTools implements HookTools {
     if (toolsDir != null) {
       exec.set(0, toolsDir.resolve(tool).toString());
     }
+    long end = System.nanoTime() + deadline.toNanos();
     Path errFile = null;
     Process process = null;
     try {
@@ -406,19 +434,22 @@ public final class ProcessHookTools implements HookTools {
               .redirectError(errFile.toFile())
               .start();
       Thread writer = feed(process.getOutputStream(), stdin, tool);
-      byte[] out;
-      try (InputStream in = process.getInputStream()) {
-        out = in.readAllBytes();
+      Drain out = new Drain(process.getInputStream(), tool);
+      out.start();
+      if (!process.waitFor(left(end), TimeUnit.NANOSECONDS) || !out.finish(left(end))) {
+        kill(process, deadline.compareTo(KILL_GRACE) < 0 ? deadline : KILL_GRACE);
+        throw HookToolException.timedOut(command, deadline);
       }
-      int exitCode = process.waitFor();
+      int exitCode = process.exitValue();
       if (writer != null) {
-        writer.join();
+        // The tool is gone, so a write still pending fails at once and the thread ends.
+        writer.join(TimeUnit.NANOSECONDS.toMillis(left(end)) + 1);
       }
       if (exitCode != 0) {
         String stderr = new String(Files.readAllBytes(errFile), StandardCharsets.UTF_8);
         throw new HookToolException(command, exitCode, errorText(stderr));
       }
-      return out;
+      return out.bytes();
     } catch (IOException e) {
       // IOException texts here name the program at most, never its arguments.
       throw new UncheckedIOException("cannot run hook tool " + tool, e);
@@ -435,6 +466,70 @@ public final class ProcessHookTools implements HookTools {
           // Best effort: it is an empty or small file in the temp directory.
         }
       }
+    }
+  }
+
+  private static long left(long end) {
+    return Math.max(0, end - System.nanoTime());
+  }
+
+  /**
+   * Ends a tool that ran past its deadline: SIGTERM to its descendants (first, so that the tool
+   * can still reap them) and to the tool, SIGKILL to anything left after {@code grace}.
+   * Returns once the tool itself is reaped (or after a second grace period, for a process the
+   * kernel cannot kill at once).
+   */
+  private static void kill(Process process, Duration grace) throws InterruptedException {
+    List<ProcessHandle> descendants = process.descendants().toList();
+    descendants.forEach(ProcessHandle::destroy);
+    process.destroy();
+    if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    for (ProcessHandle p : descendants) {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /** Reads a tool's stdout to the end on its own thread, so that the caller can wait with a deadline. */
+  private static final class Drain extends Thread {
+    private final InputStream in;
+    private byte[] bytes;
+    private IOException failure;
+
+    Drain(InputStream in, String tool) {
+      super(tool + "-stdout");
+      setDaemon(true);
+      this.in = in;
+    }
+
+    @Override
+    public void run() {
+      try (in) {
+        bytes = in.readAllBytes();
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+
+    /**
+     * Waits for the end of stdout; false when it is still open after {@code nanos} (something the
+     * tool started still holds it).
+     */
+    boolean finish(long nanos) throws InterruptedException {
+      join(TimeUnit.NANOSECONDS.toMillis(nanos) + 1);
+      return !isAlive();
+    }
+
+    /** All of stdout; call after {@link #finish} returned true. */
+    byte[] bytes() throws IOException {
+      if (failure != null) {
+        throw failure;
+      }
+      return bytes;
     }
   }
 

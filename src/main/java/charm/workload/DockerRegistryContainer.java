@@ -16,8 +16,8 @@ import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +43,8 @@ public final class DockerRegistryContainer implements RegistryContainer {
   private final Path socket;
   private final DockerSocket reads;
   private final HostFiles files;
+  private final Duration response;
+  private final Duration read;
   private DockerClient client;
 
   /**
@@ -50,15 +52,26 @@ public final class DockerRegistryContainer implements RegistryContainer {
    * @param files resolves the unit paths of bind mounts to host paths
    */
   public DockerRegistryContainer(Path socket, HostFiles files) {
+    this(socket, files, DockerSocket.DEADLINE, DockerClients.RESPONSE_TIMEOUT, DockerClients.READ_TIMEOUT);
+  }
+
+  /** For tests: one short deadline for everything. */
+  DockerRegistryContainer(Path socket, HostFiles files, Duration deadline) {
+    this(socket, files, deadline, deadline, deadline);
+  }
+
+  private DockerRegistryContainer(Path socket, HostFiles files, Duration get, Duration response, Duration read) {
     this.socket = socket;
-    this.reads = new DockerSocket(socket);
+    this.reads = new DockerSocket(socket, get);
     this.files = files;
+    this.response = response;
+    this.read = read;
   }
 
   /** The docker-java client, created on first use. */
   private DockerClient client() {
     if (client == null) {
-      client = DockerClients.connect(socket);
+      client = DockerClients.connect(socket, response, read);
     }
     return client;
   }
@@ -67,7 +80,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
   public boolean engineAnswers() {
     try {
       return reads.get("/_ping").status() == 200;
-    } catch (UncheckedIOException e) {
+    } catch (EngineUnavailable e) {
       return false;
     }
   }

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -627,6 +628,60 @@ class ProcessHookToolsTest {
     Files.writeString(tool, "#!/bin/sh\necho 'ERROR early' >&2\nexit 7\n");
     assertTrue(tool.toFile().setExecutable(true));
     return dir;
+  }
+
+  // -------------------------------------------------------------------------- deadline
+
+  @Test
+  void aToolThatNeverFinishesIsKilledAtTheDeadline() throws Exception {
+    // The tool, and a child of it that also holds stdout open, both sleep forever.
+    Path hung = Files.createDirectories(tmp.resolve("hung"));
+    Path pids = tmp.resolve("pids");
+    Path tool = hung.resolve("config-get");
+    Files.writeString(tool, "#!/bin/sh\nsleep 1000 &\necho \"$$ $!\" > " + pids + "\nwait\n");
+    assertTrue(tool.toFile().setExecutable(true));
+    ProcessHookTools quick = new ProcessHookTools(hung, scratch, Duration.ofMillis(500));
+
+    long start = System.nanoTime();
+    HookToolException e = assertThrows(HookToolException.class, quick::configGet);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    assertTrue(millis >= 450 && millis < 5000, "gave up after " + millis + " ms");
+    assertTrue(e.timedOut());
+    assertEquals("config-get did not finish within 500 ms and was killed", e.getMessage());
+    String[] started = Files.readString(pids).strip().split(" ");
+    ProcessHandle toolProcess = ProcessHandle.of(Long.parseLong(started[0])).orElse(null);
+    assertTrue(toolProcess == null || !toolProcess.isAlive(), "the tool is gone");
+    // The child was the tool's; once the tool is gone, init reaps it, which is not instant.
+    ProcessHandle child = ProcessHandle.of(Long.parseLong(started[1])).orElse(null);
+    if (child != null) {
+      child.onExit().get(10, TimeUnit.SECONDS);
+    }
+    assertEquals(0, countFiles(scratch), "scratch file removed");
+  }
+
+  @Test
+  void aToolThatIgnoresSigtermIsKilledForcibly() throws Exception {
+    Path stubborn = Files.createDirectories(tmp.resolve("stubborn"));
+    Path pid = tmp.resolve("pid");
+    Path tool = stubborn.resolve("is-leader");
+    Files.writeString(tool, "#!/bin/sh\ntrap '' TERM\necho $$ > " + pid + "\nexec sleep 1000\n");
+    assertTrue(tool.toFile().setExecutable(true));
+    ProcessHookTools quick = new ProcessHookTools(stubborn, scratch, Duration.ofMillis(300));
+
+    long start = System.nanoTime();
+    HookToolException e = assertThrows(HookToolException.class, quick::isLeader);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    assertTrue(e.timedOut());
+    assertTrue(millis < 8000, "gave up after " + millis + " ms");
+    ProcessHandle toolProcess = ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).orElse(null);
+    assertTrue(toolProcess == null || !toolProcess.isAlive(), "the tool is gone");
+  }
+
+  @Test
+  void theDefaultDeadlineIsAMinute() {
+    assertEquals(Duration.ofSeconds(60), ProcessHookTools.DEFAULT_DEADLINE);
   }
 
   // ---------------------------------------------------------------------------- helpers

@@ -2,6 +2,7 @@ package charm.workload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -37,5 +38,31 @@ class HttpProbeTest {
     }
     assertEquals(-1, HttpProbe.get("127.0.0.1", port, "/", 500));
     assertFalse(HttpProbe.awaitStatus("127.0.0.1", port, "/", 200, 300));
+  }
+
+  @Test
+  void theTimeoutCoversTheWholeStatusLineNotEachRead() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = server.accept()) {
+          s.getInputStream().read(new byte[256]);
+          OutputStream out = s.getOutputStream();
+          // One byte every 200 ms: each read is quick, the status line takes 2.4 s.
+          for (byte b : "HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) {
+            out.write(b);
+            out.flush();
+            Thread.sleep(200);
+          }
+        } catch (Exception ignored) {
+          // the probe hung up
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      long start = System.nanoTime();
+      assertEquals(-1, HttpProbe.get("127.0.0.1", server.getLocalPort(), "/", 500));
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis < 2000, "gave up after " + millis + " ms");
+    }
   }
 }
