@@ -141,9 +141,9 @@ class ReconcileSafetyIT {
       assertEquals(0, Cmd.run("docker", "volume", "inspect", volume).exitCode(), "volumes are never removed");
       assertTrue(isRegistry(unit.port));
     } finally {
-      unit.config(Map.of("registry-name", unit.name), List.of());
       Cmd.run("docker", "rm", "-f", legacy);
       Cmd.run("docker", "volume", "rm", volume);
+      unit.config(Map.of("registry-name", unit.name), List.of());
     }
     unit.assertActive();
   }
