@@ -194,7 +194,7 @@ class ReconcileSafetyIT {
       }
     } finally {
       unit.sim.config(Map.of(), List.of("registry-image"));
-      Cmd.run("docker", "rm", "-f", base);
+      Cmd.run("docker", "rm", "-fv", base);
       Cmd.run("docker", "rmi", tag, noBinary);
     }
   }
