@@ -8,6 +8,7 @@ import charm.registry.Owner;
 import charm.registry.Plan;
 import charm.registry.Planner;
 import charm.registry.RegistryConfig;
+import charm.tls.Htpasswd;
 import charm.workload.ContainerState;
 import charm.workload.DaemonTrust;
 import charm.workload.EngineUnavailable;
@@ -166,20 +167,58 @@ public final class Reconciler {
     return ready(plan);
   }
 
-  /** Writes the planned files; returns whether any content was (re)written. */
+  /**
+   * Writes the planned files, the htpasswd entry and the directories, and removes the charm's
+   * files the plan does not use; returns whether the content of a file in the spec hash was
+   * (re)written.
+   */
   private boolean applyFiles(Plan plan) {
+    for (Plan.DirSpec d : plan.directories()) {
+      files.ensureDirectoryWithMode(d.path(), d.mode());
+    }
     boolean content = false;
     for (Plan.FileSpec f : plan.files()) {
-      HostFiles.Change change = files.ensureFile(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode());
-      if (change == HostFiles.Change.CONTENT) {
-        tools.log(LogLevel.INFO, "Wrote " + f.path());
-        content = true;
-      } else if (change == HostFiles.Change.MODE) {
-        tools.log(LogLevel.INFO, "Fixed the mode of " + f.path() + " (" + f.mode() + ")");
+      content |= report(f.path(), f.mode(), files.ensureFile(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode()));
+    }
+    plan.htpasswd().ifPresent(this::applyHtpasswd);
+    for (String path : plan.absent()) {
+      if (files.delete(path)) {
+        tools.log(LogLevel.INFO, "Removed " + path + " (no longer used)");
       }
     }
     files.ensureDirectory(Planner.DATA_DIR, "rwxr-xr-x");
     return content;
+  }
+
+  /**
+   * Basic auth: the htpasswd entry is rewritten (atomically, with a fresh salt) only when it does
+   * not verify the configured password. The registry notices the new file by its mtime: a
+   * password change needs no restart.
+   */
+  private void applyHtpasswd(Plan.Credentials c) {
+    Optional<String> line = firstLine(c.path());
+    if (line.isPresent() && Htpasswd.verifies(line.get(), c.user(), c.password())) {
+      report(c.path(), "rw-------", files.ensureFile(c.path(), (line.get() + "\n").getBytes(StandardCharsets.UTF_8), "rw-------"));
+      return;
+    }
+    files.ensureFile(c.path(), (Htpasswd.line(c.user(), c.password()) + "\n").getBytes(StandardCharsets.UTF_8), "rw-------");
+    tools.log(LogLevel.INFO, "Wrote " + c.path() + " for user " + c.user());
+  }
+
+  private Optional<String> firstLine(String path) {
+    if (!files.isRegularFile(path)) {
+      return Optional.empty();
+    }
+    return files.read(path).map(b -> new String(b, StandardCharsets.UTF_8).lines().findFirst().orElse(""));
+  }
+
+  private boolean report(String path, String mode, HostFiles.Change change) {
+    if (change == HostFiles.Change.CONTENT) {
+      tools.log(LogLevel.INFO, "Wrote " + path);
+    } else if (change == HostFiles.Change.MODE) {
+      tools.log(LogLevel.INFO, "Fixed the mode of " + path + " (" + mode + ")");
+    }
+    return change == HostFiles.Change.CONTENT;
   }
 
   private void applyPorts(SortedSet<Integer> wanted) {
@@ -224,13 +263,24 @@ public final class Reconciler {
     }
   }
 
+  /**
+   * Whether the files on disk are the planned ones, content and mode. The htpasswd entry is only
+   * checked for its user and mode: verifying bcrypt costs about as much as the rest of the hook,
+   * and the password can only change with config-changed, which runs the full reconcile.
+   */
   private boolean filesMatch(Plan plan) {
     for (Plan.FileSpec f : plan.files()) {
       if (!files.matches(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode())) {
         return false;
       }
     }
-    return true;
+    if (plan.htpasswd().isPresent()) {
+      Plan.Credentials c = plan.htpasswd().get();
+      if (!files.hasMode(c.path(), "rw-------") || !firstLine(c.path()).orElse("").startsWith(c.user() + ":")) {
+        return false;
+      }
+    }
+    return plan.absent().stream().noneMatch(files::exists);
   }
 
   /**

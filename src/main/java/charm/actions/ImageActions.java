@@ -109,7 +109,9 @@ public final class ImageActions {
       }
       docker.tag(source.get().toString(), target.get().repository(), target.get().tag());
       tools.actionLog("Pushing " + target.get());
-      docker.push(target.get().repository(), target.get().tag(), auth(facts.config(), netloc), line -> tools.actionLog(line));
+      // The charm's credentials go only to this registry, never to one a foreign tag names.
+      AuthConfig credentials = netloc.equals(target.get().host()) ? auth(facts.config(), netloc) : null;
+      docker.push(target.get().repository(), target.get().tag(), credentials, line -> tools.actionLog(line));
     } catch (RuntimeException e) {
       return ActionResult.fail("Could not push " + target.get() + ": " + e.getMessage());
     }
@@ -118,11 +120,9 @@ public final class ImageActions {
 
   /** Credentials for our own registry when basic auth is configured. */
   private static AuthConfig auth(RegistryConfig config, String netloc) {
-    RegistryConfig.Auth auth = config.auth();
-    if (auth.basicUser().isEmpty() || auth.basicPassword().isEmpty()) {
-      return null;
-    }
-    return new AuthConfig().withUsername(auth.basicUser()).withPassword(auth.basicPassword()).withRegistryAddress(netloc);
+    return config.basicAuth()
+        .map(b -> new AuthConfig().withUsername(b.user()).withPassword(b.password()).withRegistryAddress(netloc))
+        .orElse(null);
   }
 
   private Optional<ActionResult> notReady() {

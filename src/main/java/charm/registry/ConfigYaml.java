@@ -226,6 +226,11 @@ public final class ConfigYaml {
     }
   }
 
+  /** An ordered section for {@link Extras} (keys and values alternate). */
+  public static Map<String, Object> section(Object... keysAndValues) {
+    return map(keysAndValues);
+  }
+
   private static Map<String, Object> map(Object... keysAndValues) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < keysAndValues.length; i += 2) {

@@ -1,17 +1,19 @@
 package charm.registry;
 
+import charm.registry.RegistryConfig.TokenAuth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /** Pure: from validated options and Juju-provided facts to the desired {@link Plan}. */
 public final class Planner {
   /** The registry configuration on the unit, mounted over the image's default. */
-  public static final String CONFIG_PATH = "/etc/docker/registry/config.yml";
+  public static final String CONFIG_PATH = Layout.CONFIG;
   /** Registry data on the unit; it survives container recreation and charm removal. */
-  public static final String DATA_DIR = "/srv/registry";
+  public static final String DATA_DIR = Layout.DATA_DIR;
 
   static final String CONTAINER_CONFIG = "/etc/docker/registry/config.yml";
   static final String CONTAINER_DATA = ConfigYaml.ROOT_DIRECTORY;
@@ -29,12 +31,39 @@ public final class Planner {
    * @param owner the unit (in its model and application) recorded on the container
    */
   public static Plan plan(RegistryConfig cfg, String httpSecret, String address, Owner owner) {
-    String configYml = ConfigYaml.render(cfg, new ConfigYaml.Extras(httpSecret, null, null));
-    List<Plan.FileSpec> files = List.of(new Plan.FileSpec(CONFIG_PATH, configYml, "rw-------"));
-
+    List<Plan.FileSpec> files = new ArrayList<>();
+    List<Plan.DirSpec> dirs = new ArrayList<>();
+    List<String> absent = new ArrayList<>();
     List<ContainerSpec.Mount> mounts = new ArrayList<>();
     mounts.add(new ContainerSpec.Mount(CONFIG_PATH, CONTAINER_CONFIG, true));
     mounts.add(new ContainerSpec.Mount(DATA_DIR, CONTAINER_DATA, false));
+
+    Optional<RegistryConfig.BasicAuth> basic = cfg.basicAuth();
+    Optional<RegistryConfig.TokenAuth> token = cfg.tokenAuth();
+    Map<String, Object> auth = null;
+    if (basic.isPresent()) {
+      // #auth htpasswd: the realm is what clients see in WWW-Authenticate.
+      auth = ConfigYaml.section("htpasswd", ConfigYaml.section("realm", owner.application(), "path", Layout.HTPASSWD));
+    } else if (token.isPresent()) {
+      TokenAuth t = token.get();
+      auth = ConfigYaml.section("token", ConfigYaml.section("realm", t.realm(), "service", t.service(), "issuer", t.issuer(),
+          "rootcertbundle", Layout.TOKEN_ROOT_CERTS));
+      files.add(new Plan.FileSpec(Layout.TOKEN_ROOT_CERTS, t.rootCertsPem(), "rw-r--r--"));
+    }
+    if (token.isEmpty()) {
+      absent.add(Layout.TOKEN_ROOT_CERTS);
+    }
+    if (basic.isEmpty()) {
+      absent.add(Layout.HTPASSWD);
+    }
+    if (auth != null) {
+      dirs.add(new Plan.DirSpec(Layout.AUTH_DIR, "rwx------"));
+      mounts.add(new ContainerSpec.Mount(Layout.AUTH_DIR, Layout.AUTH_DIR, true));
+    }
+    Optional<Plan.Credentials> htpasswd = basic.map(b -> new Plan.Credentials(Layout.HTPASSWD, b.user(), b.password()));
+
+    String configYml = ConfigYaml.render(cfg, new ConfigYaml.Extras(httpSecret, null, auth));
+    files.add(0, new Plan.FileSpec(CONFIG_PATH, configYml, "rw-------"));
 
     List<ContainerSpec.PortMapping> portMappings = new ArrayList<>();
     TreeSet<Integer> ports = new TreeSet<>();
@@ -62,6 +91,6 @@ public final class Planner {
             true,
             ContainerSpec.sha256(content.toString()),
             owner);
-    return new Plan(files, container, ports, address + ":" + cfg.registryPort(), "http");
+    return new Plan(files, dirs, htpasswd, absent, container, ports, address + ":" + cfg.registryPort(), "http");
   }
 }

@@ -86,6 +86,17 @@ public final class RegistryConfig {
     }
   }
 
+  /** HTTP basic authentication for one user (htpasswd). */
+  public record BasicAuth(String user, String password) {
+    @Override
+    public String toString() {
+      return "BasicAuth[user=" + user + ", password=<redacted>]";
+    }
+  }
+
+  /** Token authentication; {@code rootCertsPem} is the decoded, re-encoded bundle. */
+  public record TokenAuth(String realm, String service, String issuer, String rootCertsPem) {}
+
   private final List<Problem> problems;
   private final Values v;
 
@@ -258,6 +269,21 @@ public final class RegistryConfig {
     return new Auth(v.str("auth-basic-user"), v.str("auth-basic-password"),
         v.str("auth-token-issuer"), v.str("auth-token-realm"), v.str("auth-token-service"),
         v.str("auth-token-root-certs"));
+  }
+
+  /** Basic auth, when auth-basic-password is set (and the config valid). */
+  public Optional<BasicAuth> basicAuth() {
+    String password = v.str("auth-basic-password");
+    return password.isEmpty() ? Optional.empty() : Optional.of(new BasicAuth(v.str("auth-basic-user"), password));
+  }
+
+  /** Token auth, when all four auth-token-* options are set and the bundle parses. */
+  public Optional<TokenAuth> tokenAuth() {
+    if (Validator.TOKEN_OPTIONS.stream().anyMatch(o -> v.str(o).isEmpty())) {
+      return Optional.empty();
+    }
+    return Pems.certificates(v.str("auth-token-root-certs")).map(certs -> new TokenAuth(
+        v.str("auth-token-realm"), v.str("auth-token-service"), v.str("auth-token-issuer"), String.join("", certs)));
   }
 
   private Optional<String> optional(String option) {

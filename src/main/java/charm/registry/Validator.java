@@ -65,6 +65,8 @@ final class Validator {
     c.pullThroughCache();
     c.storage();
     c.s3Values();
+    c.auth();
+    c.tls();
   }
 
   private void container() {
@@ -143,6 +145,62 @@ final class Validator {
     check("storage-s3-region", region.isEmpty() || endpoint || S3_AWS_REGIONS.contains(region),
         "unknown AWS region; set storage-s3-regionendpoint for other S3 services");
     check("storage-s3-region", !region.matches("(?s).*\\s.*"), "must not contain spaces");
+  }
+
+  static final List<String> TOKEN_OPTIONS =
+      List.of("auth-token-realm", "auth-token-service", "auth-token-issuer", "auth-token-root-certs");
+
+  /**
+   * Basic auth is on when auth-basic-password is set (auth-basic-user defaults to admin); token
+   * auth when any auth-token-* is set, and then needs all four. The registry takes one access
+   * controller, so both at once is a problem.
+   */
+  private void auth() {
+    boolean basic = isSet("auth-basic-password");
+    String user = v.str("auth-basic-user");
+    if (basic) {
+      check("auth-basic-user", !user.isEmpty(), "required when auth-basic-password is set");
+      check("auth-basic-user", !user.matches("(?s).*[:\\s\\p{Cntrl}].*"),
+          "must not contain ':', spaces or control characters");
+    }
+    check("auth-basic-password", !v.str("auth-basic-password").matches("(?s).*[\\r\\n].*"),
+        "must be a single line");
+    boolean token = TOKEN_OPTIONS.stream().anyMatch(this::isSet);
+    if (token) {
+      TOKEN_OPTIONS.forEach(o -> check(o, isSet(o), "required for token authentication"));
+      httpUrlOrUnset("auth-token-realm");
+      check("auth-token-service", !v.str("auth-token-service").matches("(?s).*\\p{Cntrl}.*"),
+          "must not contain control characters");
+      check("auth-token-issuer", !v.str("auth-token-issuer").matches("(?s).*\\p{Cntrl}.*"),
+          "must not contain control characters");
+      String certs = v.str("auth-token-root-certs");
+      check("auth-token-root-certs", certs.isEmpty() || Pems.certificates(certs).isPresent(),
+          "must be base64 of a PEM bundle of X.509 certificates");
+    }
+    if (basic && token) {
+      String reason = "basic and token authentication cannot be combined; unset one";
+      problem("auth-basic-password", reason);
+      problem("auth-token-realm", reason);
+    }
+  }
+
+  /** Blobs are base64 of PEM; paths are absolute and never one of the charm's own files. */
+  private void tls() {
+    check("tls-cert-blob", isSet("tls-cert-blob") || !isSet("tls-key-blob"), "required when tls-key-blob is set");
+    check("tls-key-blob", isSet("tls-key-blob") || !isSet("tls-cert-blob"), "required when tls-cert-blob is set");
+    String cert = v.str("tls-cert-blob");
+    check("tls-cert-blob", cert.isEmpty() || Pems.certificates(cert).isPresent(),
+        "must be base64 of a PEM certificate");
+    String key = v.str("tls-key-blob");
+    check("tls-key-blob", key.isEmpty() || Pems.hasPrivateKey(key), "must be base64 of a PEM private key");
+    String ca = v.str("tls-ca-blob");
+    check("tls-ca-blob", ca.isEmpty() || Pems.certificates(ca).isPresent(), "must be base64 of a PEM certificate");
+    for (String option : List.of("tls-cert-path", "tls-key-path", "tls-ca-path")) {
+      String path = v.str(option);
+      check(option, Layout.isAbsoluteFile(path), "must be an absolute file path");
+      check(option, !Layout.isCharmOwned(path), "must not be a file the charm manages itself");
+    }
+    check("tls-key-path", !v.str("tls-key-path").equals(v.str("tls-cert-path")), "must differ from tls-cert-path");
   }
 
   /** Checks an optional URL option; returns true when it is unset. */

@@ -158,10 +158,47 @@ public final class HostFiles {
     }
   }
 
-  /** Deletes the file when it exists; returns whether it existed. */
+  /** Creates the directory when missing and gives it exactly this mode. */
+  public void ensureDirectoryWithMode(String absolutePath, String mode) {
+    ensureDirectory(absolutePath, mode);
+    Path dir = resolve(absolutePath);
+    Set<PosixFilePermission> perms = PosixFilePermissions.fromString(mode);
+    try {
+      if (!Files.getPosixFilePermissions(dir).equals(perms)) {
+        Files.setPosixFilePermissions(dir, perms);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Whether the path exists (a file, a directory or anything else; links not followed). */
+  public boolean exists(String absolutePath) {
+    return Files.exists(resolve(absolutePath), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Whether the path is a regular file (links not followed). */
+  public boolean isRegularFile(String absolutePath) {
+    return Files.isRegularFile(resolve(absolutePath), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Whether the path is a regular file with exactly this mode. */
+  public boolean hasMode(String absolutePath, String mode) {
+    Path p = resolve(absolutePath);
+    try {
+      return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+          && Files.getPosixFilePermissions(p).equals(PosixFilePermissions.fromString(mode));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Deletes the file (or link, or empty directory) when it exists; returns whether it existed. */
   public boolean delete(String absolutePath) {
     try {
       return Files.deleteIfExists(resolve(absolutePath));
+    } catch (DirectoryNotEmptyException e) {
+      throw new NotAFile(absolutePath);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -210,11 +210,12 @@ class RegistryConfigTest {
     RegistryConfig ok = RegistryConfig.from(with(s3("storage-s3-secretkey", secret,
         "storage-s3-accesskey", secret, "cache-remoteurl", "https://r.example",
         "cache-username", "u", "cache-password", secret, "auth-basic-password", secret,
-        "tls-key-blob", secret)));
+        "tls-key-blob", AuthTlsOptionsTest.KEY_B64, "tls-cert-blob", AuthTlsOptionsTest.CERT_B64)));
     assertEquals(List.of(), ok.problems());
     for (Object o : List.of(ok.s3().orElseThrow(), ok.pullThroughCache().orElseThrow(),
-        ok.auth(), ok.tls())) {
+        ok.auth(), ok.tls(), ok.basicAuth().orElseThrow())) {
       assertFalse(o.toString().contains(secret), o.toString());
+      assertFalse(o.toString().contains("PRIVATE KEY") || o.toString().contains(AuthTlsOptionsTest.KEY_B64.substring(0, 20)), o.toString());
     }
   }
 
