@@ -11,8 +11,8 @@ import charm.registry.Planner;
 import charm.workload.ContainerState;
 import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
-import charm.workload.HttpProbe;
 import charm.workload.RegistryContainer;
+import charm.workload.RegistryProbe;
 import charm.workload.RegistryContainer.StartFailure;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +100,7 @@ final class ContainerReconciler {
    *
    * @param contentRepaired whether this hook rewrote the content of a planned file
    */
-  Outcome ensure(RegistryContainer engine, Plan plan, Map<String, String> state, boolean contentRepaired) {
+  Outcome ensure(RegistryContainer engine, Plan plan, Map<String, String> state, boolean contentRepaired, RegistryProbe probe) {
     ContainerSpec spec = plan.container();
     String name = spec.name();
     Optional<ContainerState> named = engine.inspect(name);
@@ -129,9 +129,9 @@ final class ContainerReconciler {
     }
     Outcome outcome;
     if (named.isPresent() && owner.owns(named.get().labels()) && spec.hash().equals(named.get().specHash())) {
-      outcome = keep(engine, named.get(), plan, contentRepaired);
+      outcome = keep(engine, named.get(), plan, contentRepaired, probe);
     } else {
-      outcome = replace(engine, named, runningUnderOtherNames(engine, name), plan);
+      outcome = replace(engine, named, runningUnderOtherNames(engine, name), plan, probe);
     }
     if (outcome.status().isEmpty()) {
       removeStale(engine, name);
@@ -144,7 +144,7 @@ final class ContainerReconciler {
    * registry read its configuration when it started, so a repaired file does not restart it; one
    * that crash-loops on a file that was just repaired is restarted on the good one.
    */
-  private Outcome keep(RegistryContainer engine, ContainerState c, Plan plan, boolean contentRepaired) {
+  private Outcome keep(RegistryContainer engine, ContainerState c, Plan plan, boolean contentRepaired, RegistryProbe probe) {
     String name = c.name();
     if (c.running()) {
       return Outcome.ready();
@@ -166,7 +166,7 @@ final class ContainerReconciler {
       tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + e.getMessage());
       return Outcome.atPlan(Status.blocked("Cannot start " + name + ": " + e.getMessage()));
     }
-    return awaitRegistry(engine, c.id(), plan) ? Outcome.ready() : Outcome.atPlan(notAnswering(plan));
+    return awaitRegistry(engine, c.id(), probe) ? Outcome.ready() : Outcome.atPlan(notAnswering(plan));
   }
 
   /**
@@ -176,7 +176,8 @@ final class ContainerReconciler {
    * answers; if the new one cannot be created or started, or does not answer, it is removed and
    * the previous ones are put back as they were.
    */
-  private Outcome replace(RegistryContainer engine, Optional<ContainerState> named, List<ContainerState> others, Plan plan) {
+  private Outcome replace(
+      RegistryContainer engine, Optional<ContainerState> named, List<ContainerState> others, Plan plan, RegistryProbe probe) {
     ContainerSpec spec = plan.container();
     String name = spec.name();
     List<ContainerState> previous = new ArrayList<>(others);
@@ -200,7 +201,7 @@ final class ContainerReconciler {
       putBack(engine, named, previous, true);
       return failed(name, e.getMessage(), !previous.isEmpty());
     }
-    if (!awaitRegistry(engine, id, plan)) {
+    if (!awaitRegistry(engine, id, probe)) {
       if (previous.isEmpty()) {
         return Outcome.atPlan(notAnswering(plan));
       }
@@ -304,9 +305,8 @@ final class ContainerReconciler {
     }
   }
 
-  private static boolean awaitRegistry(RegistryContainer engine, String id, Plan plan) {
-    return HttpProbe.awaitRegistry(
-        "127.0.0.1", port(plan), () -> engine.inspect(id).map(ContainerState::runningSteadily).orElse(false), READY_TIMEOUT_MILLIS);
+  private static boolean awaitRegistry(RegistryContainer engine, String id, RegistryProbe probe) {
+    return probe.await(() -> engine.inspect(id).map(ContainerState::runningSteadily).orElse(false), READY_TIMEOUT_MILLIS);
   }
 
   static int port(Plan plan) {

@@ -8,7 +8,6 @@ import charm.registry.Owner;
 import charm.registry.Planner;
 import charm.registry.RegistryConfig;
 import charm.workload.ContainerState;
-import charm.workload.DaemonTrust;
 import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
@@ -52,10 +51,8 @@ public final class Lifecycle {
     for (String entry : tools.openedPorts()) {
       OpenedPort.parse(entry).ifPresent(p -> tools.closePort(p.port(), p.protocol()));
     }
-    String trusted = tools.stateGet().get(Reconciler.TRUSTED);
-    if (removeTrust && trusted != null) {
-      new DaemonTrust(files).ensureInsecure(null, trusted);
-      tools.stateDelete(Reconciler.TRUSTED);
+    if (removeTrust) {
+      new EngineTrust(tools, files).forget(tools.stateGet());
     }
   }
 

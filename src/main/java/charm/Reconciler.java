@@ -10,12 +10,12 @@ import charm.registry.Planner;
 import charm.registry.RegistryConfig;
 import charm.tls.Htpasswd;
 import charm.workload.ContainerState;
-import charm.workload.DaemonTrust;
 import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
-import charm.workload.HttpProbe;
+import charm.workload.RegistryProbe;
 import charm.workload.RegistryContainer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -44,14 +44,26 @@ public final class Reconciler {
   private final Owner owner;
   private final SharedSecret secret;
   private final ContainerReconciler containers;
+  private final TlsSetup tls;
+  private final EngineTrust trust;
 
   public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner) {
+    this(tools, docker, files, owner, "");
+  }
+
+  /**
+   * @param brokenRelation the relation id when this hook is {@code cert-provider-relation-broken}
+   *     (Juju still lists the relation while it breaks), else ""
+   */
+  public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner, String brokenRelation) {
     this.tools = tools;
     this.docker = docker;
     this.files = files;
     this.owner = owner;
     this.secret = new SharedSecret(tools, owner.application());
     this.containers = new ContainerReconciler(tools, files, owner);
+    this.tls = new TlsSetup(tools, files, owner.unit(), brokenRelation);
+    this.trust = new EngineTrust(tools, files);
   }
 
   /** Who this unit is; containers labelled otherwise are not ours. */
@@ -61,9 +73,6 @@ public final class Reconciler {
 
   /** What the charm reads once per hook: config, the shared secret, unit state, the address. */
   public record Facts(RegistryConfig config, String httpSecret, Map<String, String> state, String address) {
-    Plan plan(Owner owner) {
-      return Planner.plan(config, httpSecret, address, owner);
-    }
 
     /** The same facts with a unit state key removed (read-your-writes after state-delete). */
     public Facts withoutState(String key) {
@@ -102,10 +111,14 @@ public final class Reconciler {
       tools.statusSet(early.get());
       return;
     }
-    Plan plan = facts.plan(owner);
+    Desired desired = desire(facts);
+    if (desired.problem().isPresent()) {
+      tools.statusSet(desired.problem().get());
+      return;
+    }
     try {
-      if (filesMatch(plan) && serving(plan)) {
-        tools.statusSet(ready(plan));
+      if (filesMatch(desired.plan()) && serving(desired)) {
+        tools.statusSet(ready(desired));
         return;
       }
     } catch (EngineUnavailable e) {
@@ -113,7 +126,34 @@ public final class Reconciler {
       tools.statusSet(engineWaiting(e));
       return;
     }
-    tools.statusSet(apply(facts, plan));
+    tools.statusSet(apply(facts, desired));
+  }
+
+  /**
+   * The plan with its TLS decision, and the probe that checks it; or the problem that stops the
+   * reconcile before any change (refused TLS material, a certificate still to come).
+   */
+  private record Desired(Plan plan, TlsSetup.Outcome tls, RegistryProbe probe, Optional<Status> problem) {}
+
+  private Desired desire(Facts facts) {
+    TlsSetup.Names names = new TlsSetup.Names(facts.address(), facts.config().httpHost().map(Reconciler::host).orElse(""));
+    TlsSetup.Outcome outcome = tls.prepare(facts.config(), names, facts.state(), Instant.now());
+    if (outcome.problem().isPresent()) {
+      return new Desired(null, outcome, null, outcome.problem());
+    }
+    Plan plan = Planner.plan(facts.config(), facts.httpSecret(), facts.address(), owner, outcome.served());
+    int port = ContainerReconciler.port(plan);
+    RegistryProbe probe = outcome.served()
+        .map(t -> outcome.client() == null
+            ? RegistryProbe.https("127.0.0.1", port, t.certPem(), null, null)
+            : RegistryProbe.https("127.0.0.1", port, t.certPem(), outcome.client().keyPem(), outcome.client().certPem()))
+        .orElse(RegistryProbe.http("127.0.0.1", port));
+    return new Desired(plan, outcome, probe, Optional.empty());
+  }
+
+  private static String host(String url) {
+    String host = java.net.URI.create(url).getHost();
+    return host == null ? "" : host.replaceAll("^\\[|\\]$", "");
   }
 
   /** Problems that stop the reconcile before any change. */
@@ -134,10 +174,15 @@ public final class Reconciler {
   /** Plans and applies; returns the status to report. */
   public Status converge(Facts facts) {
     Optional<Status> early = precheck(facts);
-    return early.isPresent() ? early.get() : apply(facts, facts.plan(owner));
+    if (early.isPresent()) {
+      return early.get();
+    }
+    Desired desired = desire(facts);
+    return desired.problem().isPresent() ? desired.problem().get() : apply(facts, desired);
   }
 
-  private Status apply(Facts facts, Plan plan) {
+  private Status apply(Facts facts, Desired desired) {
+    Plan plan = desired.plan();
     try (RegistryContainer engine = docker.get()) {
       if (!engine.engineAnswers()) {
         return Status.waiting("Waiting for the Docker engine");
@@ -149,10 +194,10 @@ public final class Reconciler {
         tools.log(LogLevel.ERROR, e.getMessage() + "; the registry needs a file there");
         return Status.blocked(e.path() + " is a directory; remove it so the charm can write the file");
       }
-      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired);
+      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe());
       if (outcome.atPlan()) {
         applyPorts(plan.ports());
-        applyTrust(plan, facts.state());
+        trust.apply(plan, desired.tls(), facts.state());
       }
       if (outcome.status().isPresent()) {
         return outcome.status().get();
@@ -161,10 +206,10 @@ public final class Reconciler {
       tools.log(LogLevel.WARNING, e.getMessage());
       return engineWaiting(e);
     }
-    if (!HttpProbe.awaitRegistry("127.0.0.1", ContainerReconciler.port(plan), () -> true, ANSWER_TIMEOUT_MILLIS)) {
+    if (!desired.probe().await(() -> true, ANSWER_TIMEOUT_MILLIS)) {
       return ContainerReconciler.notAnswering(plan);
     }
-    return ready(plan);
+    return ready(desired);
   }
 
   /**
@@ -241,28 +286,6 @@ public final class Reconciler {
     }
   }
 
-  private void applyTrust(Plan plan, Map<String, String> state) {
-    String previous = state.get(TRUSTED);
-    String wanted = "http".equals(plan.scheme()) ? plan.netloc() : null;
-    if (wanted == null ? previous == null : wanted.equals(previous)) {
-      return;
-    }
-    DaemonTrust.Result result = new DaemonTrust(files).ensureInsecure(wanted, previous);
-    if (result.problem() != null) {
-      tools.log(LogLevel.WARNING, result.problem());
-      if (!result.changed()) {
-        return; // daemon.json left alone: nothing to record
-      }
-    } else if (result.changed()) {
-      tools.log(LogLevel.INFO, "Docker engine trusts " + wanted + (result.reloaded() ? " (reloaded)" : " (reload pending)"));
-    }
-    if (wanted == null) {
-      tools.stateDelete(TRUSTED);
-    } else {
-      tools.stateSet(Map.of(TRUSTED, wanted));
-    }
-  }
-
   /**
    * Whether the files on disk are the planned ones, content and mode. The htpasswd entry is only
    * checked for its user and mode: verifying bcrypt costs about as much as the rest of the hook,
@@ -287,7 +310,8 @@ public final class Reconciler {
    * Our container runs with the planned spec (one GET on the engine socket) and the process on
    * its port is a distribution registry. Anything else answering HTTP there does not count.
    */
-  private boolean serving(Plan plan) {
+  private boolean serving(Desired desired) {
+    Plan plan = desired.plan();
     try (RegistryContainer engine = docker.get()) {
       Optional<ContainerState> c = engine.inspect(plan.container().name());
       if (c.isEmpty() || !owner.owns(c.get().labels()) || !c.get().running()
@@ -295,7 +319,7 @@ public final class Reconciler {
         return false;
       }
     }
-    return HttpProbe.isRegistry("127.0.0.1", ContainerReconciler.port(plan), 1000);
+    return desired.probe().answers(1000) && trust.matches(plan, desired.tls());
   }
 
   /** The engine stopped answering: transient, the next hook (update-status at the latest) retries. */
@@ -303,7 +327,9 @@ public final class Reconciler {
     return Status.waiting("Waiting for the Docker engine: " + e.reason());
   }
 
-  private static Status ready(Plan plan) {
-    return Status.active("Ready at " + plan.netloc() + " (" + plan.scheme() + ").");
+  private static Status ready(Desired desired) {
+    Plan plan = desired.plan();
+    String warning = desired.tls().warning();
+    return Status.active("Ready at " + plan.netloc() + " (" + plan.scheme() + ")." + (warning == null ? "" : " The " + warning + "."));
   }
 }

@@ -80,7 +80,8 @@ final class Options {
           s("tls-ca-path", "/etc/docker/registry/ca.crt"),
           s("tls-cert-blob", ""),
           s("tls-key-blob", ""),
-          s("tls-ca-blob", ""));
+          s("tls-ca-blob", ""),
+          b("tls-verify-clients", true));
 
   static final Map<String, Option> BY_NAME = index();
 

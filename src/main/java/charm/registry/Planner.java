@@ -31,6 +31,15 @@ public final class Planner {
    * @param owner the unit (in its model and application) recorded on the container
    */
   public static Plan plan(RegistryConfig cfg, String httpSecret, String address, Owner owner) {
+    return plan(cfg, httpSecret, address, owner, Optional.empty());
+  }
+
+  /**
+   * Computes the desired state.
+   *
+   * @param tls the validated material to serve HTTPS with, or empty for plain HTTP
+   */
+  public static Plan plan(RegistryConfig cfg, String httpSecret, String address, Owner owner, Optional<ServedTls> tls) {
     List<Plan.FileSpec> files = new ArrayList<>();
     List<Plan.DirSpec> dirs = new ArrayList<>();
     List<String> absent = new ArrayList<>();
@@ -62,7 +71,8 @@ public final class Planner {
     }
     Optional<Plan.Credentials> htpasswd = basic.map(b -> new Plan.Credentials(Layout.HTPASSWD, b.user(), b.password()));
 
-    String configYml = ConfigYaml.render(cfg, new ConfigYaml.Extras(httpSecret, null, auth));
+    Map<String, Object> httpTls = tls(tls, files, dirs, mounts, absent);
+    String configYml = ConfigYaml.render(cfg, new ConfigYaml.Extras(httpSecret, httpTls, auth));
     files.add(0, new Plan.FileSpec(CONFIG_PATH, configYml, "rw-------"));
 
     List<ContainerSpec.PortMapping> portMappings = new ArrayList<>();
@@ -91,6 +101,30 @@ public final class Planner {
             true,
             ContainerSpec.sha256(content.toString()),
             owner);
-    return new Plan(files, dirs, htpasswd, absent, container, ports, address + ":" + cfg.registryPort(), "http");
+    String scheme = tls.isPresent() ? "https" : "http";
+    return new Plan(files, dirs, htpasswd, absent, container, ports, address + ":" + cfg.registryPort(), scheme);
+  }
+
+  /** #tls: the copies the registry reads, mounted as a directory; null (and absent) without TLS. */
+  private static Map<String, Object> tls(
+      Optional<ServedTls> tls, List<Plan.FileSpec> files, List<Plan.DirSpec> dirs, List<ContainerSpec.Mount> mounts, List<String> absent) {
+    if (tls.isEmpty()) {
+      absent.addAll(List.of(Layout.TLS_CERT, Layout.TLS_KEY, Layout.TLS_CLIENT_CAS));
+      return null;
+    }
+    ServedTls t = tls.get();
+    files.add(new Plan.FileSpec(Layout.TLS_CERT, t.certPem(), "rw-r--r--"));
+    files.add(new Plan.FileSpec(Layout.TLS_KEY, t.keyPem(), "rw-------"));
+    dirs.add(new Plan.DirSpec(Layout.TLS_DIR, "rwx------"));
+    mounts.add(new ContainerSpec.Mount(Layout.TLS_DIR, Layout.TLS_DIR, true));
+    Map<String, Object> section = ConfigYaml.section("certificate", Layout.TLS_CERT, "key", Layout.TLS_KEY);
+    if (t.clientCasPem() != null) {
+      files.add(new Plan.FileSpec(Layout.TLS_CLIENT_CAS, t.clientCasPem(), "rw-r--r--"));
+      section.put("clientcas", List.of(Layout.TLS_CLIENT_CAS));
+    } else {
+      absent.add(Layout.TLS_CLIENT_CAS);
+    }
+    section.put("minimumtls", "tls1.2");
+    return section;
   }
 }

@@ -271,6 +271,11 @@ public final class RegistryConfig {
         v.str("auth-token-root-certs"));
   }
 
+  /** Whether HTTPS clients must present a certificate from the known CA (tls-verify-clients). */
+  public boolean verifyClients() {
+    return v.bool("tls-verify-clients");
+  }
+
   /** Basic auth, when auth-basic-password is set (and the config valid). */
   public Optional<BasicAuth> basicAuth() {
     String password = v.str("auth-basic-password");

@@ -172,6 +172,17 @@ public final class HostFiles {
     }
   }
 
+  /** Deletes the directory when it exists and is empty; returns whether it was deleted. */
+  public boolean deleteEmptyDirectory(String absolutePath) {
+    try {
+      return Files.isDirectory(resolve(absolutePath), LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(resolve(absolutePath));
+    } catch (DirectoryNotEmptyException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Whether the path exists (a file, a directory or anything else; links not followed). */
   public boolean exists(String absolutePath) {
     return Files.exists(resolve(absolutePath), LinkOption.NOFOLLOW_LINKS);

@@ -8,9 +8,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A minimal HTTP/1.0 GET over a plain socket with one deadline for the connect and the whole
+ * A minimal HTTP/1.0 GET over a plain (or TLS) socket with one deadline for the connect and the whole
  * response head: a server that sends a byte at a time cannot stretch it. Cheaper to load than any
  * HTTP client, which matters in update-status, a fresh JVM every five minutes.
  */
@@ -49,14 +51,30 @@ public final class HttpProbe {
    * Anything else that happens to listen there does not count.
    */
   public static boolean isRegistry(String host, int port, int timeoutMillis) {
-    Head head = head(host, port, "/v2/", timeoutMillis);
+    return isRegistry(host, port, timeoutMillis, null);
+  }
+
+  /** {@link #isRegistry(String, int, int)} over TLS when {@code tls} is not null. */
+  public static boolean isRegistry(String host, int port, int timeoutMillis, SSLSocketFactory tls) {
+    Head head = head(host, port, "/v2/", timeoutMillis, tls);
     return head.status() > 0 && head.hasHeader(API_HEADER, "registry/2.0");
   }
 
   static Head head(String host, int port, String path, int timeoutMillis) {
+    return head(host, port, path, timeoutMillis, null);
+  }
+
+  static Head head(String host, int port, String path, int timeoutMillis, SSLSocketFactory tls) {
     long end = System.nanoTime() + timeoutMillis * 1_000_000L;
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), timeoutMillis);
+    try (Socket plain = new Socket()) {
+      plain.connect(new InetSocketAddress(host, port), timeoutMillis);
+      Socket socket = plain;
+      if (tls != null) {
+        plain.setSoTimeout(timeoutMillis);
+        SSLSocket ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
+        ssl.startHandshake();
+        socket = ssl;
+      }
       socket
           .getOutputStream()
           .write(("GET " + path + " HTTP/1.0\r\nHost: " + host + ":" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -105,7 +123,12 @@ public final class HttpProbe {
    * {@code keepWaiting} says there is no point (for example, the container exited).
    */
   public static boolean awaitRegistry(String host, int port, BooleanSupplier keepWaiting, long timeoutMillis) {
-    return await(() -> isRegistry(host, port, 1000), keepWaiting, timeoutMillis);
+    return awaitRegistry(host, port, null, keepWaiting, timeoutMillis);
+  }
+
+  /** {@link #awaitRegistry(String, int, BooleanSupplier, long)} over TLS when {@code tls} is not null. */
+  public static boolean awaitRegistry(String host, int port, SSLSocketFactory tls, BooleanSupplier keepWaiting, long timeoutMillis) {
+    return await(() -> isRegistry(host, port, 1000, tls), keepWaiting, timeoutMillis);
   }
 
   private static boolean await(BooleanSupplier done, BooleanSupplier keepWaiting, long timeoutMillis) {

@@ -1,0 +1,110 @@
+package charm;
+
+import charm.juju.HookTools;
+import charm.juju.HookTools.LogLevel;
+import charm.registry.Plan;
+import charm.workload.DaemonTrust;
+import charm.workload.HostFiles;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes the unit's own Docker engine trust the registry, so that {@code docker push <netloc>/...}
+ * works on the unit (the push action), without restarting the daemon: a plain-HTTP registry goes
+ * into {@code insecure-registries} of daemon.json (dockerd re-reads it on SIGHUP); an HTTPS one
+ * gets {@code /etc/docker/certs.d/<netloc>/ca.crt} (and the unit's local client certificate when
+ * the registry verifies clients), which dockerd reads on every connection.
+ */
+final class EngineTrust {
+  static final String CERTS_D = "/etc/docker/certs.d";
+  /** Unit state: the netloc whose certs.d directory this unit filled. */
+  static final String CERTS_D_NETLOC = "certs-d-netloc";
+  private static final List<String> CERTS_D_FILES = List.of("ca.crt", "client.cert", "client.key");
+
+  private final HookTools tools;
+  private final HostFiles files;
+
+  EngineTrust(HookTools tools, HostFiles files) {
+    this.tools = tools;
+    this.files = files;
+  }
+
+  /** Trust the planned registry and nothing this unit trusted before. */
+  void apply(Plan plan, TlsSetup.Outcome tls, Map<String, String> state) {
+    boolean https = plan.scheme().equals("https");
+    insecure(https ? null : plan.netloc(), state.get(Reconciler.TRUSTED));
+    certsD(https ? plan.netloc() : null, tls, state.get(CERTS_D_NETLOC));
+  }
+
+  /** Whether the certs.d files are what {@link #apply} would write (update-status's check). */
+  boolean matches(Plan plan, TlsSetup.Outcome tls) {
+    if (!plan.scheme().equals("https")) {
+      return true;
+    }
+    String dir = CERTS_D + "/" + plan.netloc();
+    return files.matches(dir + "/ca.crt", bytes(tls.trustPem()), "rw-r--r--")
+        && (tls.client() == null ? !files.exists(dir + "/client.key")
+            : files.matches(dir + "/client.key", bytes(tls.client().keyPem()), "rw-------"));
+  }
+
+  /** The unit goes away: it trusts nothing of its own any more. */
+  void forget(Map<String, String> state) {
+    insecure(null, state.get(Reconciler.TRUSTED));
+    certsD(null, null, state.get(CERTS_D_NETLOC));
+  }
+
+  private void insecure(String wanted, String previous) {
+    if (wanted == null ? previous == null : wanted.equals(previous)) {
+      return;
+    }
+    DaemonTrust.Result result = new DaemonTrust(files).ensureInsecure(wanted, previous);
+    if (result.problem() != null) {
+      tools.log(LogLevel.WARNING, result.problem());
+      if (!result.changed()) {
+        return; // daemon.json left alone: nothing to record
+      }
+    } else if (result.changed()) {
+      tools.log(LogLevel.INFO, (wanted == null ? "Docker engine no longer trusts " + previous : "Docker engine trusts " + wanted)
+          + (result.reloaded() ? " (reloaded)" : " (reload pending)"));
+    }
+    if (wanted == null) {
+      tools.stateDelete(Reconciler.TRUSTED);
+    } else {
+      tools.stateSet(Map.of(Reconciler.TRUSTED, wanted));
+    }
+  }
+
+  private void certsD(String wanted, TlsSetup.Outcome tls, String previous) {
+    if (previous != null && !previous.equals(wanted)) {
+      String dir = CERTS_D + "/" + previous;
+      CERTS_D_FILES.forEach(f -> files.delete(dir + "/" + f));
+      files.deleteEmptyDirectory(dir);
+      tools.log(LogLevel.INFO, "Removed " + dir);
+    }
+    if (wanted == null) {
+      if (previous != null) {
+        tools.stateDelete(CERTS_D_NETLOC);
+      }
+      return;
+    }
+    String dir = CERTS_D + "/" + wanted;
+    boolean changed = files.ensure(dir + "/ca.crt", bytes(tls.trustPem()), "rw-r--r--");
+    if (tls.client() != null) {
+      changed |= files.ensure(dir + "/client.cert", bytes(tls.client().certPem()), "rw-r--r--");
+      changed |= files.ensure(dir + "/client.key", bytes(tls.client().keyPem()), "rw-------");
+    } else {
+      changed |= files.delete(dir + "/client.cert") | files.delete(dir + "/client.key");
+    }
+    if (changed) {
+      tools.log(LogLevel.INFO, "Docker engine trusts " + wanted + " through " + dir);
+    }
+    if (!wanted.equals(previous)) {
+      tools.stateSet(Map.of(CERTS_D_NETLOC, wanted));
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,341 @@
+package charm;
+
+import charm.juju.HookTools;
+import charm.juju.HookTools.LogLevel;
+import charm.juju.Status;
+import charm.registry.Layout;
+import charm.registry.Pems;
+import charm.registry.RegistryConfig;
+import charm.registry.ServedTls;
+import charm.tls.CertProvider;
+import charm.tls.CertificateCheck;
+import charm.tls.Csr;
+import charm.tls.Keys;
+import charm.tls.LocalCa;
+import charm.tls.TlsMaterial;
+import charm.workload.HostFiles;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where the registry's TLS material comes from, checked before use. The first source that has
+ * material wins:
+ *
+ * <ol>
+ *   <li>the {@code cert-provider} relation: every unit publishes a request in both protocols
+ *       (legacy keys for easyrsa and reactive vault, a CSR for modern providers) and uses
+ *       whichever the provider answers, modern first;
+ *   <li>{@code tls-cert-blob} and {@code tls-key-blob} (and {@code tls-ca-blob}), decoded and
+ *       written to the tls-*-path files;
+ *   <li>the files at {@code tls-cert-path} and {@code tls-key-path} (and {@code tls-ca-path}).
+ * </ol>
+ *
+ * <p>Material that does not parse, whose key does not match, that has expired or does not name
+ * the unit's address (or http-host) is refused: the unit blocks with the reason and the registry
+ * keeps its previous configuration. The registry serves validated copies (see {@link
+ * Layout#TLS_DIR}), never the source files themselves.
+ */
+final class TlsSetup {
+  static final String ENDPOINT = "cert-provider";
+  /** Unit state: the tls-*-path files this unit wrote from blobs, with their digests. */
+  static final String BLOB_FILES = "tls-blob-files";
+  static final int EXPIRY_WARNING_DAYS = 14;
+
+  private static final String KEY = Layout.CERT_PROVIDER_DIR + "/request.key";
+  private static final String CSR = Layout.CERT_PROVIDER_DIR + "/request.csr";
+  private static final String CSR_NAMES = Layout.CERT_PROVIDER_DIR + "/request.names";
+  private static final String LOCAL_CA_KEY = Layout.LOCAL_CA_DIR + "/ca.key";
+  private static final String LOCAL_CA_CERT = Layout.LOCAL_CA_DIR + "/ca.crt";
+  private static final String LOCAL_CLIENT_KEY = Layout.LOCAL_CA_DIR + "/client.key";
+  private static final String LOCAL_CLIENT_CERT = Layout.LOCAL_CA_DIR + "/client.crt";
+
+  /** The unit's client identity for its own clients when the registry verifies clients. */
+  record LocalClient(String keyPem, String certPem) {
+    @Override
+    public String toString() {
+      return "LocalClient[<redacted>]";
+    }
+  }
+
+  /**
+   * What to serve. {@code served} empty means plain HTTP; {@code problem} (blocked or waiting)
+   * means "change nothing"; {@code trustPem} is what the unit's engine trusts (the CA, else the
+   * certificate); {@code warning} is added to an active status (a certificate near expiry).
+   */
+  record Outcome(Optional<ServedTls> served, Optional<Status> problem, String trustPem, LocalClient client, String warning) {
+    static Outcome plain() {
+      return new Outcome(Optional.empty(), Optional.empty(), null, null, null);
+    }
+
+    static Outcome refused(String message) {
+      return new Outcome(Optional.empty(), Optional.of(Status.blocked(message)), null, null, null);
+    }
+  }
+
+  /** The unit's names a certificate must include one of: its address and http-host's host. */
+  record Names(String ingress, String httpHost) {
+    List<String> acceptable() {
+      return httpHost.isEmpty() ? List.of(ingress) : List.of(ingress, httpHost);
+    }
+  }
+
+  private final HookTools tools;
+  private final HostFiles files;
+  private final String unitName;
+  private final String brokenRelation;
+
+  /**
+   * @param brokenRelation the relation id of a {@code cert-provider-relation-broken} hook (the
+   *     relation is still listed while it breaks, but it is gone), or ""
+   */
+  TlsSetup(HookTools tools, HostFiles files, String unitName, String brokenRelation) {
+    this.tools = tools;
+    this.files = files;
+    this.unitName = unitName;
+    this.brokenRelation = brokenRelation;
+  }
+
+  /** The cert-provider relation this unit uses, if any. */
+  Optional<String> relation() {
+    return tools.relationIds(ENDPOINT).stream().filter(id -> !id.equals(brokenRelation)).findFirst();
+  }
+
+  /** Decides what to serve; writes blob files, the request key and the local CA as needed. */
+  Outcome prepare(RegistryConfig cfg, Names names, Map<String, String> state, Instant now) {
+    Optional<String> relation = relation();
+    Optional<Source> source = relation.isPresent() ? fromRelation(relation.get(), names) : Optional.empty();
+    if (relation.isEmpty()) {
+      forgetRequest();
+    }
+    RegistryConfig.Tls options = cfg.tls();
+    boolean blobs = !options.certBlob().isEmpty();
+    if (blobs) {
+      writeBlobs(options);
+    } else {
+      removeBlobFiles(state);
+    }
+    if (source.isEmpty()) {
+      source = fromPaths(options, blobs ? "tls-*-blob" : "tls-*-path");
+    } else if (blobs || files.isRegularFile(options.certPath())) {
+      tools.log(LogLevel.INFO, "Serving the cert-provider certificate; the tls-* options are not used while it is related");
+    }
+    if (source.isEmpty() && relation.isPresent()) {
+      // Related for TLS: never serve plain meanwhile.
+      return new Outcome(Optional.empty(), Optional.of(Status.waiting("Waiting for a certificate from cert-provider")), null, null, null);
+    }
+    if (source.isEmpty()) {
+      return Outcome.plain();
+    }
+    return validate(source.get(), cfg.verifyClients(), names, now);
+  }
+
+  private Outcome validate(Source s, boolean verifyClients, Names names, Instant now) {
+    CertificateCheck.Result check = CertificateCheck.check(s.material(), names.acceptable(), now);
+    if (!check.ok()) {
+      String reason = String.join("; ", check.problems());
+      tools.log(LogLevel.ERROR, "TLS material from " + s.name() + " refused: " + reason);
+      return Outcome.refused("TLS from " + s.name() + ": " + reason);
+    }
+    String ca = s.material().caPem();
+    LocalClient client = null;
+    String clientCas = null;
+    if (verifyClients && ca != null && !ca.isBlank()) {
+      client = localClient(now);
+      clientCas = ca.strip() + "\n" + files.read(LOCAL_CA_CERT).map(b -> new String(b, StandardCharsets.UTF_8)).orElseThrow();
+    }
+    long days = check.daysLeft(now);
+    String warning = days <= EXPIRY_WARNING_DAYS ? "certificate expires in " + days + " day" + (days == 1 ? "" : "s") : null;
+    String trust = ca != null && !ca.isBlank() ? ca : s.material().certPem();
+    ServedTls served = new ServedTls(s.material().certPem(), s.material().keyPem(), clientCas, s.name());
+    return new Outcome(Optional.of(served), Optional.empty(), trust, client, warning);
+  }
+
+  // ---- cert-provider ---------------------------------------------------------------------------
+
+  /** Publishes this unit's request (when it changed) and reads the provider's answer. */
+  private Optional<Source> fromRelation(String relation, Names names) {
+    String privateAddress = unitGet("private-address");
+    String commonName = privateAddress.isEmpty() ? names.ingress() : privateAddress;
+    LinkedHashSet<String> requested = new LinkedHashSet<>();
+    for (String n : List.of(commonName, names.ingress(), unitGet("public-address"), hostname(), names.httpHost())) {
+      if (!n.isEmpty()) {
+        requested.add(n);
+      }
+    }
+    List<String> sans = List.copyOf(requested);
+    String csr = ensureRequest(commonName, sans);
+    Map<String, String> wanted = CertProvider.request(unitName, commonName, sans, csr);
+    Map<String, String> own = tools.relationGet(relation, unitName);
+    Map<String, String> changes = new HashMap<>();
+    wanted.forEach((k, v) -> {
+      if (!v.equals(own.get(k))) {
+        changes.put(k, v);
+      }
+    });
+    if (!changes.isEmpty()) {
+      tools.relationSet(relation, changes);
+      tools.log(LogLevel.INFO, "Requested a certificate for " + String.join(", ", sans) + " from cert-provider");
+    }
+    List<Map<String, String>> bags = new ArrayList<>();
+    for (String unit : tools.relationList(relation)) {
+      bags.add(tools.relationGet(relation, unit));
+    }
+    String app = tools.relationRemoteApp(relation);
+    Map<String, String> appBag = app.isEmpty() ? Map.of() : tools.relationGetApp(relation, app);
+    Optional<CertProvider.Answer> answer = CertProvider.answer(unitName, commonName, csr, appBag, bags);
+    if (answer.isEmpty()) {
+      return Optional.empty();
+    }
+    TlsMaterial m = answer.get().material();
+    if (m.keyPem() == null) {
+      m = new TlsMaterial(m.certPem(), readText(KEY), m.caPem());
+    }
+    return Optional.of(new Source("cert-provider", m));
+  }
+
+  /**
+   * The request's key (generated once, root only) and CSR, replaced when the names change. The
+   * names are kept next to the CSR so that an unchanged request needs no parsing.
+   */
+  private String ensureRequest(String commonName, List<String> sans) {
+    files.ensureDirectoryWithMode(Layout.CERT_PROVIDER_DIR, "rwx------");
+    String key = readText(KEY);
+    if (key == null) {
+      key = Keys.newPrivateKeyPem();
+      files.ensureFile(KEY, bytes(key), "rw-------");
+    }
+    String names = commonName + "\n" + String.join("\n", sans) + "\n";
+    String csr = readText(CSR);
+    if (csr == null || !names.equals(readText(CSR_NAMES))) {
+      csr = Csr.create(key, commonName, sans);
+      files.ensureFile(CSR, bytes(csr), "rw-r--r--");
+      files.ensureFile(CSR_NAMES, bytes(names), "rw-r--r--");
+    }
+    return csr;
+  }
+
+  /** Without the relation, its key and request are removed. */
+  private void forgetRequest() {
+    for (String path : List.of(KEY, CSR, CSR_NAMES)) {
+      if (files.delete(path)) {
+        tools.log(LogLevel.INFO, "Removed " + path + " (cert-provider is no longer related)");
+      }
+    }
+  }
+
+  // ---- options -------------------------------------------------------------------------------
+
+  private Optional<Source> fromPaths(RegistryConfig.Tls options, String name) {
+    String cert = files.isRegularFile(options.certPath()) ? readText(options.certPath()) : null;
+    String key = files.isRegularFile(options.keyPath()) ? readText(options.keyPath()) : null;
+    if (cert == null || key == null) {
+      return Optional.empty();
+    }
+    String ca = files.isRegularFile(options.caPath()) ? readText(options.caPath()) : null;
+    return Optional.of(new Source(name, new TlsMaterial(cert, key, ca)));
+  }
+
+  /** Writes the decoded blobs to the tls-*-path files (certificates 0644, key 0600). */
+  private void writeBlobs(RegistryConfig.Tls options) {
+    Map<String, String> written = new HashMap<>();
+    write(options.certPath(), options.certBlob(), "rw-r--r--", written);
+    write(options.keyPath(), options.keyBlob(), "rw-------", written);
+    if (!options.caBlob().isEmpty()) {
+      write(options.caPath(), options.caBlob(), "rw-r--r--", written);
+    }
+    StringBuilder record = new StringBuilder();
+    written.keySet().stream().sorted().forEach(p -> record.append(p).append(' ').append(written.get(p)).append('\n'));
+    tools.stateSet(Map.of(BLOB_FILES, record.toString()));
+  }
+
+  private void write(String path, String blob, String mode, Map<String, String> written) {
+    byte[] content = bytes(Pems.decode(blob).orElseThrow()); // validated with the options
+    if (files.ensureFile(path, content, mode) != HostFiles.Change.NONE) {
+      tools.log(LogLevel.INFO, "Wrote " + path + " from its tls-*-blob option");
+    }
+    written.put(path, charm.registry.ContainerSpec.sha256(new String(content, StandardCharsets.UTF_8)));
+  }
+
+  /** Blobs unset: the files written from them go, unless somebody changed them since. */
+  private void removeBlobFiles(Map<String, String> state) {
+    String record = state.get(BLOB_FILES);
+    if (record == null) {
+      return;
+    }
+    for (String line : record.split("\n")) {
+      int space = line.lastIndexOf(' ');
+      if (space < 0) {
+        continue;
+      }
+      String path = line.substring(0, space);
+      String digest = line.substring(space + 1);
+      String current = files.isRegularFile(path) ? readText(path) : null;
+      if (current != null && charm.registry.ContainerSpec.sha256(current).equals(digest)) {
+        files.delete(path);
+        tools.log(LogLevel.INFO, "Removed " + path + " (its tls-*-blob option was unset)");
+      }
+    }
+    tools.stateDelete(BLOB_FILES);
+  }
+
+  // ---- local clients -------------------------------------------------------------------------
+
+  /** The unit's small CA and its client certificate, created once (kept root only). */
+  private LocalClient localClient(Instant now) {
+    files.ensureDirectoryWithMode(Layout.LOCAL_CA_DIR, "rwx------");
+    String caKey = readText(LOCAL_CA_KEY);
+    String caCert = readText(LOCAL_CA_CERT);
+    if (caKey == null || caCert == null) {
+      LocalCa.Issued ca = LocalCa.newCa("docker-registry " + unitName + " local clients", Duration.ofDays(3650));
+      caKey = ca.keyPem();
+      caCert = ca.certPem();
+      files.ensureFile(LOCAL_CA_KEY, bytes(caKey), "rw-------");
+      files.ensureFile(LOCAL_CA_CERT, bytes(caCert), "rw-r--r--");
+      files.delete(LOCAL_CLIENT_CERT);
+    }
+    String clientKey = readText(LOCAL_CLIENT_KEY);
+    String clientCert = readText(LOCAL_CLIENT_CERT);
+    if (clientKey == null || clientCert == null || !Keys.matches(clientKey, clientCert)) {
+      LocalCa.Issued client = LocalCa.issueClient(new LocalCa.Issued(caKey, caCert), unitName, Duration.ofDays(3650));
+      clientKey = client.keyPem();
+      clientCert = client.certPem();
+      files.ensureFile(LOCAL_CLIENT_KEY, bytes(clientKey), "rw-------");
+      files.ensureFile(LOCAL_CLIENT_CERT, bytes(clientCert), "rw-r--r--");
+      tools.log(LogLevel.INFO, "Issued the unit's local client certificate");
+    }
+    return new LocalClient(clientKey, clientCert);
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private record Source(String name, TlsMaterial material) {}
+
+  /** unit-get, or "" when Juju has no such address (a public address on some clouds). */
+  private String unitGet(String setting) {
+    try {
+      return tools.unitGet(setting);
+    } catch (charm.juju.HookToolException e) {
+      return "";
+    }
+  }
+
+  /** The machine's host name, as clients on the network may know it. */
+  private String hostname() {
+    return readText("/etc/hostname") == null ? "" : readText("/etc/hostname").strip();
+  }
+
+  private String readText(String path) {
+    return files.isRegularFile(path) ? files.read(path).map(b -> new String(b, StandardCharsets.UTF_8)).orElse(null) : null;
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

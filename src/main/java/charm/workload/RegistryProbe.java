@@ -1,0 +1,151 @@
+package charm.workload;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * "Is our registry answering on its port?" over HTTP or HTTPS. Over HTTPS the probe trusts
+ * exactly the certificate the registry was given (pinned: whatever CA signed it, the unit knows
+ * what it serves) and, when the registry verifies clients, presents the unit's local client
+ * certificate.
+ */
+public final class RegistryProbe {
+  private final String host;
+  private final int port;
+  private final SSLSocketFactory tls;
+
+  private RegistryProbe(String host, int port, SSLSocketFactory tls) {
+    this.host = host;
+    this.port = port;
+    this.tls = tls;
+  }
+
+  /** A plain-HTTP probe. */
+  public static RegistryProbe http(String host, int port) {
+    return new RegistryProbe(host, port, null);
+  }
+
+  /**
+   * An HTTPS probe that accepts only {@code servedCertPem} (its first certificate) and, when
+   * {@code clientKeyPem} is not null, presents {@code clientCertPem}.
+   */
+  public static RegistryProbe https(String host, int port, String servedCertPem, String clientKeyPem, String clientCertPem) {
+    try {
+      X509Certificate served = firstCertificate(servedCertPem);
+      SSLContext context = SSLContext.getInstance("TLS");
+      KeyManagerFactory keys = null;
+      if (clientKeyPem != null) {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        char[] password = new char[0];
+        store.setKeyEntry("client", privateKey(clientKeyPem), password, new Certificate[] {firstCertificate(clientCertPem)});
+        keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password);
+      }
+      context.init(keys == null ? null : keys.getKeyManagers(), new TrustManager[] {new Pinned(served)}, null);
+      return new RegistryProbe(host, port, context.getSocketFactory());
+    } catch (GeneralSecurityException | IOException e) {
+      // The material was validated before it was planned; this is a bug, not an operator error.
+      throw new IllegalStateException("cannot set up the HTTPS probe: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Whether a distribution registry answers (see {@link HttpProbe#isRegistry}). */
+  public boolean answers(int timeoutMillis) {
+    return HttpProbe.isRegistry(host, port, timeoutMillis, tls);
+  }
+
+  /** Polls until it answers, the deadline passes or {@code keepWaiting} says stop. */
+  public boolean await(BooleanSupplier keepWaiting, long timeoutMillis) {
+    return HttpProbe.awaitRegistry(host, port, tls, keepWaiting, timeoutMillis);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  private static X509Certificate firstCertificate(String pem) throws CertificateException {
+    return (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+  }
+
+  private static PrivateKey privateKey(String pem) throws IOException {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      Object o = parser.readObject();
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      if (o instanceof PEMKeyPair pair) {
+        return converter.getKeyPair(pair).getPrivate();
+      }
+      if (o instanceof PrivateKeyInfo info) {
+        return converter.getPrivateKey(info);
+      }
+      throw new IOException("not a private key");
+    }
+  }
+
+  /** Trusts exactly one certificate as the server's. */
+  private static final class Pinned extends X509ExtendedTrustManager {
+    private final byte[] served;
+
+    Pinned(X509Certificate served) throws CertificateException {
+      this.served = served.getEncoded();
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      if (chain == null || chain.length == 0 || !Arrays.equals(chain[0].getEncoded(), served)) {
+        throw new CertificateException("not the certificate this unit serves");
+      }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("a probe trusts no client");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}
