@@ -1,6 +1,7 @@
 package charm.tls;
 
 import java.io.IOException;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1OctetString;
@@ -75,9 +76,12 @@ final class Certs {
     if (!child.holder().getIssuer().equals(issuer.holder().getSubject())) {
       return false;
     }
+    PublicKey key = Keys.jcaPublic(issuer.holder().getSubjectPublicKeyInfo());
+    if (key == null) {
+      return false;
+    }
     try {
-      return child.holder().isSignatureValid(
-          new JcaContentVerifierProviderBuilder().build(issuer.holder().getSubjectPublicKeyInfo()));
+      return child.holder().isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
     } catch (CertException | OperatorCreationException | IllegalArgumentException | IllegalStateException e) {
       return false;
     }

@@ -6,7 +6,9 @@ import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERNull;
@@ -196,6 +198,23 @@ public final class Keys {
     } catch (GeneralSecurityException | java.io.IOException e) {
       // Not chained: a provider's message might describe the key.
       throw new IllegalArgumentException("the private key cannot be used for signing (" + algorithm + ")");
+    }
+  }
+
+  /**
+   * The public key for the JDK's signature providers, or null for another algorithm. (BouncyCastle's
+   * own conversion asks the JDK for a KeyFactory by OID, which the JDK does not know for EC.)
+   */
+  static PublicKey jcaPublic(SubjectPublicKeyInfo spki) {
+    ASN1ObjectIdentifier oid = spki.getAlgorithm().getAlgorithm();
+    String algorithm = isRsa(oid) ? "RSA" : oid.equals(X9ObjectIdentifiers.id_ecPublicKey) ? "EC" : null;
+    if (algorithm == null) {
+      return null;
+    }
+    try {
+      return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+    } catch (GeneralSecurityException | java.io.IOException e) {
+      return null;
     }
   }
 
