@@ -75,13 +75,26 @@ final class IpLiteral {
     return out;
   }
 
-  /** Dotted quad, or the RFC 5952 form of a v6 address (lower case, longest zero run as ::). */
+  private static boolean isMapped(byte[] address) {
+    for (int i = 0; i < 10; i++) {
+      if (address[i] != 0) {
+        return false;
+      }
+    }
+    return address[10] == (byte) 0xff && address[11] == (byte) 0xff;
+  }
+
+  /** Dotted quad, or the RFC 5952 form of a v6 address (lower case, longest zero run as ::,
+   * a v4-mapped address as ::ffff:a.b.c.d). */
   static String format(byte[] address) {
     if (address.length == 4) {
       return (address[0] & 0xff) + "." + (address[1] & 0xff) + "." + (address[2] & 0xff) + "." + (address[3] & 0xff);
     }
     if (address.length != 16) {
       throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + address.length);
+    }
+    if (isMapped(address)) {
+      return "::ffff:" + format(java.util.Arrays.copyOfRange(address, 12, 16));
     }
     int[] groups = new int[8];
     for (int i = 0; i < 8; i++) {
