@@ -72,15 +72,15 @@ public final class CertificateCheck {
     Keys.Parsed key = Keys.parse(m.keyPem());
     if (!key.ok()) {
       problems.add(key.problem());
-    } else if (leaf != null && !Keys.matchesPublicKey(key.info(), leaf.holder().getSubjectPublicKeyInfo())) {
+    } else if (leaf != null && !Keys.matchesPublicKey(key.key(), leaf.x509().getPublicKey())) {
       problems.add("the private key does not match the certificate");
     }
 
     List<String> names = List.of();
     Instant notAfter = null;
     if (leaf != null) {
-      notAfter = leaf.holder().getNotAfter().toInstant();
-      Instant notBefore = leaf.holder().getNotBefore().toInstant();
+      notAfter = leaf.x509().getNotAfter().toInstant();
+      Instant notBefore = leaf.x509().getNotBefore().toInstant();
       if (now.isAfter(notAfter)) {
         problems.add("the certificate expired on " + LocalDate.ofInstant(notAfter, ZoneOffset.UTC));
       } else if (now.plus(NOT_BEFORE_LEEWAY).isBefore(notBefore)) {
@@ -109,11 +109,11 @@ public final class CertificateCheck {
 
   /** The subject alternative names, or the common name when there are none (as a DNS or IP name). */
   private static List<Certs.Name> names(Certs.Cert leaf) {
-    List<Certs.Name> sans = Certs.subjectAltNames(leaf.holder());
+    List<Certs.Name> sans = Certs.subjectAltNames(leaf.x509());
     if (!sans.isEmpty()) {
       return sans;
     }
-    String cn = Certs.commonName(leaf.holder().getSubject());
+    String cn = Certs.commonName(leaf.x509());
     if (cn == null || cn.isBlank()) {
       return List.of();
     }
@@ -191,7 +191,7 @@ public final class CertificateCheck {
     List<Certs.Cert> intermediates = new ArrayList<>(chain.subList(1, chain.size()));
     for (int depth = 0; depth < MAX_CHAIN; depth++) {
       for (Certs.Cert ca : cas) {
-        if (ca.holder().equals(current.holder()) || Certs.signedBy(current, ca)) {
+        if (ca.x509().equals(current.x509()) || Certs.signedBy(current, ca)) {
           return true;
         }
       }

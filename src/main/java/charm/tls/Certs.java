@@ -1,35 +1,29 @@
 package charm.tls;
 
-import java.io.IOException;
-import java.security.PublicKey;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.ASN1String;
-import org.bouncycastle.asn1.x500.RDN;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.CertException;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 
-/** X.509 certificates read from PEM with BouncyCastle's ASN.1 classes; signatures checked by the JDK. */
+/** X.509 certificates read from PEM by the JDK; names read with {@link Der}. */
 final class Certs {
+  static final String SUBJECT_ALT_NAME = "2.5.29.17";
+  private static final String COMMON_NAME = "2.5.4.3";
+
   private Certs() {}
 
   /** One parsed certificate. */
-  record Cert(X509CertificateHolder holder) {
+  record Cert(X509Certificate x509) {
     @Override
     public String toString() {
-      return "Certs.Cert[" + holder.getSubject() + "]";
+      return "Certs.Cert[" + x509.getSubjectX500Principal().getName() + "]";
     }
   }
 
-  /** A name a certificate carries: a DNS name or the bytes of an IP address. */
+  /** A name a certificate or request carries: a DNS name or the bytes of an IP address. */
   record Name(String dns, byte[] ip) {
     String text() {
       return dns != null ? dns : IpLiteral.format(ip);
@@ -65,61 +59,72 @@ final class Certs {
       return null;
     }
     try {
-      return new Cert(new X509CertificateHolder(der));
-    } catch (IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      return new Cert((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
+    } catch (CertificateException | ClassCastException e) {
       return null;
     }
   }
 
   /** Whether issuer names child's issuer and its key verifies child's signature. */
   static boolean signedBy(Cert child, Cert issuer) {
-    if (!child.holder().getIssuer().equals(issuer.holder().getSubject())) {
-      return false;
-    }
-    PublicKey key = Keys.jcaPublic(issuer.holder().getSubjectPublicKeyInfo());
-    if (key == null) {
+    if (!child.x509().getIssuerX500Principal().equals(issuer.x509().getSubjectX500Principal())) {
       return false;
     }
     try {
-      return child.holder().isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
-    } catch (CertException | OperatorCreationException | IllegalArgumentException | IllegalStateException e) {
+      child.x509().verify(issuer.x509().getPublicKey());
+      return true;
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
       return false;
     }
   }
 
-  /** The DNS and IP subject alternative names, in the certificate's order. */
-  static List<Name> subjectAltNames(X509CertificateHolder holder) {
-    List<Name> out = new ArrayList<>();
-    Extension ext = holder.getExtension(Extension.subjectAlternativeName);
+  /** The certificate's DNS and IP subject alternative names, in its order; empty if unreadable. */
+  static List<Name> subjectAltNames(X509Certificate cert) {
+    byte[] ext = cert.getExtensionValue(SUBJECT_ALT_NAME);
     if (ext == null) {
-      return out;
+      return List.of();
     }
-    for (GeneralName n : GeneralNames.getInstance(ext.getParsedValue()).getNames()) {
-      Name name = name(n);
-      if (name != null) {
-        out.add(name);
+    try {
+      return generalNames(Der.parse(ext).expect(Der.OCTET_STRING).value());
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+  }
+
+  /** The DNS ([2] IA5String) and IP ([7] OCTET STRING) entries of a GeneralNames SEQUENCE. */
+  static List<Name> generalNames(byte[] der) {
+    List<Name> out = new ArrayList<>();
+    for (Der.Tlv n : Der.parse(der).expect(Der.SEQUENCE).children()) {
+      if (n.tag == 0x82) {
+        out.add(new Name(new String(n.value(), java.nio.charset.StandardCharsets.US_ASCII), null));
+      } else if (n.tag == 0x87) {
+        byte[] ip = n.value();
+        if (ip.length == 4 || ip.length == 16) {
+          out.add(new Name(null, ip));
+        }
       }
     }
     return out;
   }
 
-  static Name name(GeneralName n) {
-    if (n.getTagNo() == GeneralName.dNSName) {
-      return new Name(((ASN1String) n.getName()).getString(), null);
-    }
-    if (n.getTagNo() == GeneralName.iPAddress) {
-      byte[] ip = ASN1OctetString.getInstance(n.getName()).getOctets();
-      return ip.length == 4 || ip.length == 16 ? new Name(null, ip) : null;
+  /** The first common name in an X.500 Name (SEQUENCE of SETs of {OID, value}), or null. */
+  static String commonName(byte[] nameDer) {
+    try {
+      for (Der.Tlv rdn : Der.parse(nameDer).expect(Der.SEQUENCE).children()) {
+        for (Der.Tlv attribute : rdn.expect(Der.SET).children()) {
+          if (attribute.expect(Der.SEQUENCE).child(0).oid().equals(COMMON_NAME)) {
+            return attribute.child(1).text();
+          }
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      return null;
     }
     return null;
   }
 
-  /** The first common name of the subject, or null. */
-  static String commonName(X500Name subject) {
-    RDN[] rdns = subject.getRDNs(BCStyle.CN);
-    if (rdns.length == 0 || rdns[0].getFirst() == null) {
-      return null;
-    }
-    return rdns[0].getFirst().getValue() instanceof ASN1String s ? s.getString() : null;
+  static String commonName(X509Certificate cert) {
+    return commonName(cert.getSubjectX500Principal().getEncoded());
   }
 }

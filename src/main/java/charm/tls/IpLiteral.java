@@ -1,12 +1,10 @@
 package charm.tls;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import org.bouncycastle.util.IPAddress;
+import java.util.Arrays;
 
 /**
- * IP address literals without name resolution: {@link InetAddress#getByName} would look up
- * anything it cannot parse, so only text already known to be a literal reaches it.
+ * IP address literals, parsed here: {@code InetAddress.getByName} looks up what it cannot parse
+ * and reads "10.1" as 10.0.0.1.
  */
 final class IpLiteral {
   private IpLiteral() {}
@@ -16,24 +14,74 @@ final class IpLiteral {
     if (text == null) {
       return null;
     }
-    String s = text.trim();
+    String s = text.strip();
     if (s.startsWith("[") && s.endsWith("]")) {
       s = s.substring(1, s.length() - 1);
     }
     byte[] v4 = parseV4(s);
-    if (v4 != null) {
-      return v4;
-    }
-    if (!IPAddress.isValidIPv6(s)) {
+    return v4 != null ? v4 : parseV6(s);
+  }
+
+  /** RFC 4291 2.2 text: eight groups, one "::" for a run of zero groups, a dotted quad at the end. */
+  private static byte[] parseV6(String s) {
+    if (s.indexOf(':') < 0) {
       return null;
     }
-    try {
-      byte[] bytes = InetAddress.getByName(s).getAddress();
-      // The JDK turns ::ffff:a.b.c.d into the v4 address; a certificate keeps all 16 bytes.
-      return bytes.length == 16 ? bytes : mapped(bytes);
-    } catch (UnknownHostException e) {
+    int gap = s.indexOf("::");
+    if (gap >= 0 && s.indexOf("::", gap + 1) >= 0) {
       return null;
     }
+    String head = gap < 0 ? s : s.substring(0, gap);
+    String tail = gap < 0 ? "" : s.substring(gap + 2);
+    byte[] headBytes = groups(head, gap < 0);
+    byte[] tailBytes = groups(tail, true);
+    if (headBytes == null || tailBytes == null) {
+      return null;
+    }
+    int used = headBytes.length + tailBytes.length;
+    if (gap < 0 ? used != 16 : used > 14) {
+      return null;
+    }
+    byte[] out = new byte[16];
+    System.arraycopy(headBytes, 0, out, 0, headBytes.length);
+    System.arraycopy(tailBytes, 0, out, 16 - tailBytes.length, tailBytes.length);
+    return out;
+  }
+
+  /** The bytes of colon-separated hex groups, the last one may be a dotted quad when allowed. */
+  private static byte[] groups(String part, boolean quadAllowed) {
+    if (part.isEmpty()) {
+      return new byte[0];
+    }
+    String[] groups = part.split(":", -1);
+    byte[] out = new byte[16 + 4];
+    int n = 0;
+    for (int i = 0; i < groups.length; i++) {
+      String g = groups[i];
+      if (i == groups.length - 1 && quadAllowed && g.indexOf('.') >= 0) {
+        byte[] quad = parseV4(g);
+        if (quad == null || n + 4 > 16) {
+          return null;
+        }
+        System.arraycopy(quad, 0, out, n, 4);
+        n += 4;
+        continue;
+      }
+      if (g.isEmpty() || g.length() > 4 || n + 2 > 16) {
+        return null;
+      }
+      int v = 0;
+      for (int j = 0; j < g.length(); j++) {
+        int d = Character.digit(g.charAt(j), 16);
+        if (d < 0) {
+          return null;
+        }
+        v = (v << 4) | d;
+      }
+      out[n++] = (byte) (v >> 8);
+      out[n++] = (byte) v;
+    }
+    return Arrays.copyOf(out, n);
   }
 
   static boolean is(String text) {
@@ -67,14 +115,6 @@ final class IpLiteral {
     return out;
   }
 
-  private static byte[] mapped(byte[] v4) {
-    byte[] out = new byte[16];
-    out[10] = (byte) 0xff;
-    out[11] = (byte) 0xff;
-    System.arraycopy(v4, 0, out, 12, 4);
-    return out;
-  }
-
   private static boolean isMapped(byte[] address) {
     for (int i = 0; i < 10; i++) {
       if (address[i] != 0) {
@@ -94,7 +134,7 @@ final class IpLiteral {
       throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + address.length);
     }
     if (isMapped(address)) {
-      return "::ffff:" + format(java.util.Arrays.copyOfRange(address, 12, 16));
+      return "::ffff:" + format(Arrays.copyOfRange(address, 12, 16));
     }
     int[] groups = new int[8];
     for (int i = 0; i < 8; i++) {

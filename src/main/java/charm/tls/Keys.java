@@ -1,57 +1,47 @@
 package charm.tls;
 
-import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Arrays;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
-import org.bouncycastle.asn1.pkcs.RSAPublicKey;
-import org.bouncycastle.asn1.sec.ECPrivateKey;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.ECNamedCurveTable;
-import org.bouncycastle.asn1.x9.X962Parameters;
-import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.crypto.ec.CustomNamedCurves;
-import org.bouncycastle.math.ec.ECPoint;
-import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
  * Private keys: generation, parsing (PKCS#8, PKCS#1 RSA, SEC1 EC) and matching against a
- * certificate. Keys are read as ASN.1 and the public half is derived with BouncyCastle's
- * lightweight API; the JDK's own providers sign. No BouncyCastle JCA provider is registered.
+ * certificate, with the JDK only (see {@link Der} for why not BouncyCastle on this path).
  */
 public final class Keys {
+  private static final byte[] RSA_OID = {0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
+  private static final byte[] EC_OID = {0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+  private static final String RSA_OID_TEXT = "1.2.840.113549.1.1.1";
+  private static final String EC_OID_TEXT = "1.2.840.10045.2.1";
+
   private Keys() {}
 
   /** A parsed private key, or the operator-facing reason why there is none. */
-  record Parsed(PrivateKeyInfo info, String problem) {
-    static Parsed of(PrivateKeyInfo info) {
-      return new Parsed(info, null);
-    }
-
+  record Parsed(PrivateKey key, String problem) {
     static Parsed problem(String problem) {
       return new Parsed(null, problem);
     }
 
     boolean ok() {
-      return info != null;
+      return key != null;
     }
 
+    /** Never the key: the JDK's own toString of an RSA key prints its numbers. */
     @Override
     public String toString() {
-      return ok() ? "Keys.Parsed[key]" : "Keys.Parsed[" + problem + "]";
+      return ok() ? "Keys.Parsed[" + key.getAlgorithm() + " key]" : "Keys.Parsed[" + problem + "]";
     }
   }
 
@@ -73,15 +63,47 @@ public final class Keys {
       return false;
     }
     Certs.Cert cert = Certs.first(certPem);
-    return cert != null && matchesPublicKey(key.info(), cert.holder().getSubjectPublicKeyInfo());
+    return cert != null && matchesPublicKey(key.key(), cert.x509().getPublicKey());
   }
 
-  static boolean matchesPublicKey(PrivateKeyInfo key, SubjectPublicKeyInfo certKey) {
-    SubjectPublicKeyInfo derived = publicKeyOf(key);
-    return derived != null && samePublicKey(derived, certKey);
+  /**
+   * RSA: the same modulus (and public exponent, which a CRT key carries). EC: the same curve, and
+   * a signature by the private key verifies with the public one (the JDK cannot derive an EC
+   * public key from a private one).
+   */
+  static boolean matchesPublicKey(PrivateKey key, PublicKey publicKey) {
+    if (key instanceof RSAPrivateKey rsa && publicKey instanceof RSAPublicKey pub) {
+      return rsa.getModulus().equals(pub.getModulus())
+          && (!(rsa instanceof RSAPrivateCrtKey crt) || crt.getPublicExponent().equals(pub.getPublicExponent()));
+    }
+    if (key instanceof ECPrivateKey ec && publicKey instanceof ECPublicKey pub) {
+      return sameCurve(ec.getParams(), pub.getParams()) && signatureVerifies(key, publicKey);
+    }
+    return false;
   }
 
-  /** The first private key in the text, as PKCS#8 structure, or why it cannot be used. */
+  private static boolean sameCurve(ECParameterSpec a, ECParameterSpec b) {
+    return a.getCurve().equals(b.getCurve()) && a.getGenerator().equals(b.getGenerator())
+        && a.getOrder().equals(b.getOrder()) && a.getCofactor() == b.getCofactor();
+  }
+
+  private static boolean signatureVerifies(PrivateKey key, PublicKey publicKey) {
+    byte[] message = "charm.tls key match".getBytes(StandardCharsets.US_ASCII);
+    try {
+      Signature signer = Signature.getInstance("SHA256withECDSA");
+      signer.initSign(key);
+      signer.update(message);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance("SHA256withECDSA");
+      verifier.initVerify(publicKey);
+      verifier.update(message);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /** The first private key in the text, or why it cannot be used. */
   static Parsed parse(String text) {
     if (text == null || text.isBlank()) {
       return Parsed.problem("the private key is missing");
@@ -98,128 +120,57 @@ public final class Keys {
     if (der == null) {
       return Parsed.problem("the private key is not valid PEM");
     }
-    PrivateKeyInfo info;
+    String algorithm;
+    byte[] pkcs8;
     try {
       if (block.startsWith("-----BEGIN RSA ")) {
-        AlgorithmIdentifier rsa = new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE);
-        info = new PrivateKeyInfo(rsa, RSAPrivateKey.getInstance(der));
+        Der.parse(der).expect(Der.SEQUENCE);
+        algorithm = "RSA";
+        pkcs8 = pkcs8(Der.encode(Der.SEQUENCE, Der.encode(Der.OID, RSA_OID), Der.encode(Der.NULL)), der);
       } else if (block.startsWith("-----BEGIN EC ")) {
-        ECPrivateKey ec = ECPrivateKey.getInstance(der);
-        if (ec.getParametersObject() == null) {
+        byte[] curve = sec1Curve(der);
+        if (curve == null) {
           return Parsed.problem("the private key does not name its curve");
         }
-        info = new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, ec.getParametersObject()), ec);
+        algorithm = "EC";
+        pkcs8 = pkcs8(Der.encode(Der.SEQUENCE, Der.encode(Der.OID, EC_OID), curve), der);
       } else {
-        info = PrivateKeyInfo.getInstance(der);
+        String oid = Der.parse(der).expect(Der.SEQUENCE).child(1).expect(Der.SEQUENCE).child(0).oid();
+        algorithm = oid.equals(RSA_OID_TEXT) ? "RSA" : oid.equals(EC_OID_TEXT) ? "EC" : null;
+        pkcs8 = der;
       }
-    } catch (java.io.IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
+    } catch (IllegalArgumentException e) {
       return Parsed.problem("the private key is not valid PEM");
     }
-    if (publicKeyOf(info) == null) {
+    if (algorithm == null) {
       return Parsed.problem("the private key is neither RSA nor EC");
     }
-    return Parsed.of(info);
+    try {
+      return new Parsed(KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8)), null);
+    } catch (GeneralSecurityException e) {
+      // Not chained: a provider's message might describe the key.
+      return Parsed.problem("the private key is not a usable " + algorithm + " key");
+    }
   }
 
-  /** The public key that belongs to the private key (RSA or EC), or null. */
-  static SubjectPublicKeyInfo publicKeyOf(PrivateKeyInfo info) {
-    AlgorithmIdentifier alg = info.getPrivateKeyAlgorithm();
-    ASN1ObjectIdentifier oid = alg.getAlgorithm();
-    try {
-      if (isRsa(oid)) {
-        RSAPrivateKey rsa = RSAPrivateKey.getInstance(info.parsePrivateKey());
-        return new SubjectPublicKeyInfo(alg, new RSAPublicKey(rsa.getModulus(), rsa.getPublicExponent()));
+  /** The curve OID (as DER) from a SEC1 ECPrivateKey's [0] parameters, or null. */
+  private static byte[] sec1Curve(byte[] der) {
+    for (Der.Tlv field : Der.parse(der).expect(Der.SEQUENCE).children()) {
+      if (field.tag == 0xa0) {
+        Der.Tlv curve = field.child(0);
+        return curve.tag == Der.OID ? curve.encoded() : null;
       }
-      if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
-        X9ECParameters curve = curve(alg);
-        if (curve == null) {
-          return null;
-        }
-        BigInteger d = ECPrivateKey.getInstance(info.parsePrivateKey()).getKey();
-        ECPoint q = new FixedPointCombMultiplier().multiply(curve.getG(), d).normalize();
-        return new SubjectPublicKeyInfo(alg, q.getEncoded(false));
-      }
-    } catch (java.io.IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
-      return null;
     }
     return null;
   }
 
-  static boolean samePublicKey(SubjectPublicKeyInfo a, SubjectPublicKeyInfo b) {
-    ASN1ObjectIdentifier oa = a.getAlgorithm().getAlgorithm();
-    ASN1ObjectIdentifier ob = b.getAlgorithm().getAlgorithm();
-    try {
-      if (isRsa(oa) && isRsa(ob)) {
-        RSAPublicKey ka = RSAPublicKey.getInstance(a.parsePublicKey());
-        RSAPublicKey kb = RSAPublicKey.getInstance(b.parsePublicKey());
-        return ka.getModulus().equals(kb.getModulus()) && ka.getPublicExponent().equals(kb.getPublicExponent());
-      }
-      if (oa.equals(X9ObjectIdentifiers.id_ecPublicKey) && ob.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
-        X9ECParameters curve = curve(a.getAlgorithm());
-        if (curve == null || !a.getAlgorithm().getParameters().equals(b.getAlgorithm().getParameters())) {
-          return false;
-        }
-        ECPoint pa = curve.getCurve().decodePoint(a.getPublicKeyData().getBytes());
-        ECPoint pb = curve.getCurve().decodePoint(b.getPublicKeyData().getBytes());
-        return pa.equals(pb);
-      }
-    } catch (java.io.IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
-      return false;
-    }
-    return oa.equals(ob) && Arrays.equals(a.getPublicKeyData().getBytes(), b.getPublicKeyData().getBytes());
-  }
-
-  private static boolean isRsa(ASN1ObjectIdentifier oid) {
-    return oid.equals(PKCSObjectIdentifiers.rsaEncryption);
-  }
-
-  private static X9ECParameters curve(AlgorithmIdentifier alg) {
-    if (alg.getParameters() == null) {
-      return null;
-    }
-    X962Parameters params = X962Parameters.getInstance(alg.getParameters());
-    if (params.isNamedCurve()) {
-      ASN1ObjectIdentifier name = ASN1ObjectIdentifier.getInstance(params.getParameters());
-      X9ECParameters custom = CustomNamedCurves.getByOID(name);
-      return custom != null ? custom : ECNamedCurveTable.getByOID(name);
-    }
-    if (params.isImplicitlyCA()) {
-      return null;
-    }
-    return X9ECParameters.getInstance(params.getParameters());
-  }
-
-  /** The key for the JDK's signature providers. */
-  static PrivateKey jca(PrivateKeyInfo info) {
-    ASN1ObjectIdentifier oid = info.getPrivateKeyAlgorithm().getAlgorithm();
-    String algorithm = isRsa(oid) ? "RSA" : "EC";
-    try {
-      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
-    } catch (GeneralSecurityException | java.io.IOException e) {
-      // Not chained: a provider's message might describe the key.
-      throw new IllegalArgumentException("the private key cannot be used for signing (" + algorithm + ")");
-    }
-  }
-
-  /**
-   * The public key for the JDK's signature providers, or null for another algorithm. (BouncyCastle's
-   * own conversion asks the JDK for a KeyFactory by OID, which the JDK does not know for EC.)
-   */
-  static PublicKey jcaPublic(SubjectPublicKeyInfo spki) {
-    ASN1ObjectIdentifier oid = spki.getAlgorithm().getAlgorithm();
-    String algorithm = isRsa(oid) ? "RSA" : oid.equals(X9ObjectIdentifiers.id_ecPublicKey) ? "EC" : null;
-    if (algorithm == null) {
-      return null;
-    }
-    try {
-      return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
-    } catch (GeneralSecurityException | java.io.IOException e) {
-      return null;
-    }
+  /** PKCS#8 PrivateKeyInfo: version 0, the algorithm, the key as an OCTET STRING. */
+  private static byte[] pkcs8(byte[] algorithm, byte[] key) {
+    return Der.encode(Der.SEQUENCE, Der.encode(Der.INTEGER, new byte[] {0}), algorithm, Der.encode(Der.OCTET_STRING, key));
   }
 
   /** SHA256withRSA for RSA keys, SHA256withECDSA for EC keys. */
-  static String signatureAlgorithm(PrivateKeyInfo info) {
-    return isRsa(info.getPrivateKeyAlgorithm().getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
+  static String signatureAlgorithm(PrivateKey key) {
+    return key instanceof RSAPrivateKey ? "SHA256withRSA" : "SHA256withECDSA";
   }
 }

@@ -12,7 +12,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -87,19 +86,20 @@ public final class LocalCa {
     if (!caKey.ok()) {
       throw new IllegalArgumentException("the CA's key: " + caKey.problem());
     }
-    SubjectPublicKeyInfo caSpki = caCert.holder().getSubjectPublicKeyInfo();
-    if (!Keys.matchesPublicKey(caKey.info(), caSpki)) {
+    if (!Keys.matchesPublicKey(caKey.key(), caCert.x509().getPublicKey())) {
       throw new IllegalArgumentException("the CA's key does not match its certificate");
     }
     KeyPair pair = newEcKey();
     SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded());
     Instant notAfter = now.plus(validity);
-    Instant caNotAfter = caCert.holder().getNotAfter().toInstant();
+    Instant caNotAfter = caCert.x509().getNotAfter().toInstant();
     if (notAfter.isAfter(caNotAfter)) {
       notAfter = caNotAfter;
     }
     X509v3CertificateBuilder builder =
-        builder(caCert.holder().getSubject(), cn(commonName), spki, now.minus(BACKDATE), notAfter);
+        builder(X500Name.getInstance(caCert.x509().getSubjectX500Principal().getEncoded()), cn(commonName), spki,
+            now.minus(BACKDATE), notAfter);
+    SubjectPublicKeyInfo caSpki = SubjectPublicKeyInfo.getInstance(caCert.x509().getPublicKey().getEncoded());
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
@@ -109,8 +109,8 @@ public final class LocalCa {
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode the client certificate's extensions", e);
     }
-    PrivateKeyInfo caInfo = caKey.info();
-    return new Issued(Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()), sign(builder, Keys.jca(caInfo), Keys.signatureAlgorithm(caInfo)));
+    PrivateKey signer = caKey.key();
+    return new Issued(Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()), sign(builder, signer, Keys.signatureAlgorithm(signer)));
   }
 
   private static X509v3CertificateBuilder builder(

@@ -110,6 +110,6 @@ class CsrTest {
 
   @Test
   void generalNamesDeduplicateByAddressAndCase() {
-    assertEquals(3, Csr.generalNames(Arrays.asList("::1", "0:0:0:0:0:0:0:1", "A.example", "a.EXAMPLE", null, "10.0.0.1")).size());
+    assertEquals(3, CsrBuilder.generalNames(Arrays.asList("::1", "0:0:0:0:0:0:0:1", "A.example", "a.EXAMPLE", null, "10.0.0.1")).size());
   }
 }

@@ -28,6 +28,17 @@ class IpLiteralTest {
   }
 
   @Test
+  void v6Syntax() {
+    assertArrayEquals(new byte[16], IpLiteral.parse("::"));
+    assertEquals("1:2:3:4:5:6:a00:5", IpLiteral.format(IpLiteral.parse("1:2:3:4:5:6:10.0.0.5")));
+    assertEquals("1:2:3:4:5:6:7:0", IpLiteral.format(IpLiteral.parse("1:2:3:4:5:6:7::")));
+    for (String bad : new String[] {"1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", ":1::", "1:::2",
+        "1:2:3:4:5:6:7:10.0.0.5", "10.0.0.5::", "::1.2.3", "[::1", "1:2:3:4:5:6:7:8::"}) {
+      assertNull(IpLiteral.parse(bad), bad);
+    }
+  }
+
+  @Test
   void v6InRfc5952Form() {
     assertEquals("fd00::5", IpLiteral.format(IpLiteral.parse("FD00:0:0:0:0:0:0:5")));
     assertEquals("::1", IpLiteral.format(IpLiteral.parse("[::1]")));

@@ -43,7 +43,7 @@ final class TestCerts {
       java.security.PrivateKey signer = pair.getPrivate();
       if (issuer != null) {
         issuerName = new X509CertificateHolder(Pem.der(issuer.certPem())).getSubject();
-        signer = Keys.jca(Keys.parse(issuer.keyPem()).info());
+        signer = Keys.parse(issuer.keyPem()).key();
       }
       X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuerName, BigInteger.valueOf(System.nanoTime()),
           Date.from(notBefore), Date.from(notAfter), subject, SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()));
