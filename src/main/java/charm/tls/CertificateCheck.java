@@ -55,11 +55,12 @@ public final class CertificateCheck {
   /**
    * Checks, in this order: the certificate parses; the private key parses, is unencrypted and
    * matches it (a null key is "missing": attach the requirer's own key to a modern answer first);
-   * {@code now} is within the leaf's validity (a start up to 5 minutes ahead is tolerated); the leaf names at least one of {@code
-   * acceptableNames} (IP subject alternative names compared as addresses, DNS ones
-   * case-insensitively with a single leftmost wildcard label, the common name only when there are
-   * no subject alternative names; no names to accept skips this); and, when a CA is given, the
-   * leaf verifies to one of its certificates, directly or through the certificates after the leaf.
+   * {@code now} is within the leaf's validity (a start up to 5 minutes ahead is tolerated); the
+   * leaf names at least one of {@code acceptableNames} (IP subject alternative names compared as
+   * addresses, DNS ones case-insensitively with a single leftmost wildcard label, the common name
+   * only when there are no subject alternative names; no names to accept skips this); and, when a
+   * CA is given, the leaf verifies to one of its certificates, directly or through the
+   * certificates after the leaf. Uses the JDK only: nothing here loads BouncyCastle.
    */
   public static Result check(TlsMaterial m, List<String> acceptableNames, Instant now) {
     List<String> problems = new ArrayList<>();

@@ -84,10 +84,6 @@ final class IpLiteral {
     return Arrays.copyOf(out, n);
   }
 
-  static boolean is(String text) {
-    return parse(text) != null;
-  }
-
   private static byte[] parseV4(String s) {
     String[] parts = s.split("\\.", -1);
     if (parts.length != 4) {
