@@ -1,11 +1,10 @@
 package charm.workload;
 
+import charm.tls.Keys;
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -18,10 +17,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * "Is our registry answering on its port?" over HTTP or HTTPS. Over HTTPS the probe trusts
@@ -58,13 +53,13 @@ public final class RegistryProbe {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         char[] password = new char[0];
-        store.setKeyEntry("client", privateKey(clientKeyPem), password, new Certificate[] {firstCertificate(clientCertPem)});
+        store.setKeyEntry("client", Keys.privateKey(clientKeyPem), password, new Certificate[] {firstCertificate(clientCertPem)});
         keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(store, password);
       }
       context.init(keys == null ? null : keys.getKeyManagers(), new TrustManager[] {new Pinned(served)}, null);
       return new RegistryProbe(host, port, context.getSocketFactory());
-    } catch (GeneralSecurityException | IOException e) {
+    } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
       // The material was validated before it was planned; this is a bug, not an operator error.
       throw new IllegalStateException("cannot set up the HTTPS probe: " + e.getClass().getSimpleName());
     }
@@ -87,20 +82,6 @@ public final class RegistryProbe {
   private static X509Certificate firstCertificate(String pem) throws CertificateException {
     return (X509Certificate) CertificateFactory.getInstance("X.509")
         .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-  }
-
-  private static PrivateKey privateKey(String pem) throws IOException {
-    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-      Object o = parser.readObject();
-      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-      if (o instanceof PEMKeyPair pair) {
-        return converter.getKeyPair(pair).getPrivate();
-      }
-      if (o instanceof PrivateKeyInfo info) {
-        return converter.getPrivateKey(info);
-      }
-      throw new IOException("not a private key");
-    }
   }
 
   /** Trusts exactly one certificate as the server's. */
