@@ -74,12 +74,15 @@ final class EasyRsa implements AutoCloseable {
   /**
    * What an easyrsa provider unit publishes on a legacy tls-certificates relation for a requirer
    * whose {@code unit_name} is {@code requirerUnitName} (e.g. {@code docker-registry_0}) and which
-   * asked for a server certificate {@code commonName} with {@code sans}: the CA, the global client
+   * asked for a server certificate {@code commonName} with {@code sans} (plain names and addresses,
+   * as the requirer sends them): the CA, the global client
    * certificate and the server certificate with its key, all as raw file contents.
    */
   Map<String, String> legacyProviderUnitBag(String requirerUnitName, String commonName, List<String> sans) {
     CertAndKey client = issued.contains(GLOBAL_CLIENT) ? files(GLOBAL_CLIENT) : clientFull(GLOBAL_CLIENT);
-    CertAndKey server = serverFull(commonName, sans);
+    // Like the easyrsa charm: a requested SAN is an IP when it parses as one, else a DNS name.
+    CertAndKey server = serverFull(commonName, sans.stream()
+        .map(san -> san.matches("[0-9.]+|.*:.*:.*") ? "IP:" + san : "DNS:" + san).toList());
     Map<String, String> bag = new LinkedHashMap<>();
     bag.put("ca", caPem());
     bag.put("client.cert", client.certPem());

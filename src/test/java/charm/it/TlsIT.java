@@ -1,0 +1,359 @@
+package charm.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * HTTPS from every source (option paths, option blobs, the cert-provider relation in its legacy
+ * and modern protocols) and token authentication, checked with real clients: docker through the
+ * real dockerd, skopeo and Java's HttpClient. The unit's address is the host's docker0 address,
+ * because dockerd does not verify registries on loopback.
+ */
+@Tag("docker")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TlsIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final List<String> TLS_OPTIONS = List.of("tls-cert-blob", "tls-key-blob", "tls-ca-blob", "tls-verify-clients");
+
+  SimUnit unit;
+  String host;
+  String netloc;
+  TestPki pki;
+  String tiny;
+  final List<String> secrets = new ArrayList<>();
+
+  @BeforeAll
+  void deploy() throws IOException {
+    unit = SimUnit.deploy("it-tls");
+    host = TestNet.hostAddress();
+    unit.sim.setAddress(SimUnit.UNIT, host);
+    unit.hook("config-changed");
+    netloc = host + ":" + unit.port;
+    assertEquals("Ready at " + netloc + " (http).", unit.status().message);
+    pki = TestPki.create(unit.work.resolve("pki"), "it-tls-ca");
+    tiny = TestImages.tiny(unit.work, "it/tls-tiny:" + unit.name);
+  }
+
+  @AfterAll
+  void destroy() {
+    if (unit != null) {
+      for (String line : Cmd.lines(Cmd.run("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").output())) {
+        if (line.startsWith(netloc + "/") || line.equals(tiny)) {
+          Cmd.run("docker", "rmi", line);
+        }
+      }
+      unit.close();
+    }
+  }
+
+  /** Every test leaves the unit serving plain HTTP again, with no TLS file of the charm's left. */
+  @AfterEach
+  void backToHttp() {
+    unit.assertActive();
+    assertEquals("Ready at " + netloc + " (http).", unit.status().message);
+    assertFalse(Files.exists(unit.root.resolve("etc/docker/registry/tls/registry.crt")));
+    assertFalse(Files.exists(certsD()), "the engine's trust follows");
+    assertTrue(daemonJson().contains(netloc), "insecure-registries has the http netloc again");
+  }
+
+  @Test
+  @Order(1)
+  void certificateFilesAtTheOptionPathsServeHttpsAndClientsNeedACertificate() throws Exception {
+    CertAndKey server = pki.server("registry", List.of("IP:" + host, "IP:127.0.0.1"));
+    Path dir = unit.root.resolve("etc/docker/registry");
+    Files.writeString(dir.resolve("registry.crt"), server.certPem());
+    Files.writeString(dir.resolve("registry.key"), server.keyPem());
+    Files.writeString(dir.resolve("ca.crt"), pki.caPem());
+    secrets.add(keyBody(server.keyPem()));
+    try {
+      unit.hook("config-changed");
+      unit.assertActive();
+      assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+      assertFalse(daemonJson().contains(netloc), "no insecure-registries entry while HTTPS");
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("tls/registry.key"))));
+
+      String url = "https://" + netloc + "/v2/";
+      assertTrue(refused(TlsClients.trusting(pki.caPem()), url), "the registry asks for a client certificate");
+      CertAndKey local = new CertAndKey(certsD().resolve("client.cert"), certsD().resolve("client.key"));
+      assertEquals(200, send(TlsClients.withClientCert(pki.caPem(), local), url).statusCode(), "the unit's local client");
+      assertTrue(refused(HttpClient.newHttpClient(), url), "the JDK's roots do not know the CA");
+
+      String image = netloc + "/it/tls:1";
+      Cmd.ok("docker", "tag", tiny, image);
+      Cmd untrusted = Cmd.run("docker", "push", image);
+      assertNotEquals(0, untrusted.exitCode(), "dockerd verifies a non-loopback registry: " + untrusted.output());
+      try (HostTrust trust = HostTrust.install(netloc, certsD())) {
+        Cmd.ok("docker", "push", image);
+        Cmd.ok("skopeo", "copy", "--dest-cert-dir", certsD().toString(), "docker-daemon:" + tiny, "docker://" + netloc + "/it/tls-skopeo:1");
+        // The push action goes through the unit's engine, which trusts what the charm wrote.
+        jujusim.ActionOutcome push = unit.sim.runAction(SimUnit.UNIT, "push", Map.of("image", tiny, "pull", false));
+        assertEquals("completed", push.status, push.message);
+        assertEquals("pushed " + netloc + "/" + tiny, push.results.get("raw"));
+      }
+
+      unit.config(Map.of("tls-verify-clients", false), List.of());
+      assertEquals(200, send(TlsClients.trusting(pki.caPem()), url).statusCode(), "no client certificate needed any more");
+      assertFalse(Files.exists(certsD().resolve("client.key")), "the engine no longer presents one");
+      unit.config(Map.of(), List.of("tls-verify-clients"));
+    } finally {
+      Files.deleteIfExists(dir.resolve("registry.crt"));
+      Files.deleteIfExists(dir.resolve("registry.key"));
+      Files.deleteIfExists(dir.resolve("ca.crt"));
+    }
+    unit.hook("config-changed");
+  }
+
+  @Test
+  @Order(2)
+  void blobsAreWrittenToThePathsAndRemovedWithThem() throws Exception {
+    CertAndKey server = pki.server("blob", List.of("IP:" + host));
+    secrets.add(keyBody(server.keyPem()));
+    unit.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem()),
+        "tls-verify-clients", false), List.of());
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    Path dir = unit.root.resolve("etc/docker/registry");
+    assertEquals(server.keyPem(), Files.readString(dir.resolve("registry.key")));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("registry.key"))));
+    assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("registry.crt"))));
+    assertEquals(200, send(TlsClients.trusting(pki.caPem()), "https://" + netloc + "/v2/").statusCode());
+    String before = SimUnit.idAndStart(unit.name);
+    unit.hook("config-changed");
+    unit.hook("update-status");
+    assertEquals(before, SimUnit.idAndStart(unit.name), "nothing changes on a second hook");
+
+    unit.config(Map.of(), TLS_OPTIONS);
+    assertFalse(Files.exists(dir.resolve("registry.key")), "the files written from the blobs go with them");
+    assertEquals(200, Http.status("http://" + netloc + "/v2/"));
+  }
+
+  @Test
+  @Order(3)
+  void badMaterialBlocksWithTheReasonAndKeepsThePreviousConfiguration() throws Exception {
+    CertAndKey good = pki.server("good", List.of("IP:" + host));
+    CertAndKey other = pki.server("other", List.of("IP:" + host));
+    CertAndKey expired = pki.server("expired", List.of("IP:" + host),
+        Instant.now().minus(Duration.ofDays(60)), Instant.now().minus(Duration.ofDays(1)));
+    CertAndKey elsewhere = pki.server("elsewhere", List.of("IP:10.99.99.99", "DNS:elsewhere.example"));
+    secrets.add(keyBody(good.keyPem()));
+    String before = SimUnit.idAndStart(unit.name);
+    assertBlocked(Map.of("tls-cert-blob", b64(good.certPem()), "tls-key-blob", b64(other.keyPem())),
+        "TLS from tls-*-blob: the private key does not match the certificate", before, "http");
+    assertBlocked(Map.of("tls-cert-blob", b64(expired.certPem()), "tls-key-blob", b64(expired.keyPem())),
+        "TLS from tls-*-blob: the certificate expired on ", before, "http");
+    assertBlocked(Map.of("tls-cert-blob", b64(elsewhere.certPem()), "tls-key-blob", b64(elsewhere.keyPem())),
+        "TLS from tls-*-blob: the certificate names ", before, "http");
+    assertBlocked(Map.of("tls-cert-blob", "bm90IGEgY2VydGlmaWNhdGU=", "tls-key-blob", b64(good.keyPem())),
+        "Invalid charm config: tls-cert-blob (must be base64 of a PEM certificate)", before, "http");
+
+    // From HTTPS too: a bad new certificate leaves the good one serving.
+    unit.config(Map.of("tls-cert-blob", b64(good.certPem()), "tls-key-blob", b64(good.keyPem()), "tls-ca-blob", b64(pki.caPem()),
+        "tls-verify-clients", false), List.of());
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    String https = SimUnit.idAndStart(unit.name);
+    assertBlocked(Map.of("tls-cert-blob", b64(expired.certPem()), "tls-key-blob", b64(expired.keyPem())),
+        "TLS from tls-*-blob: the certificate expired on ", https, "https");
+    unit.config(Map.of(), TLS_OPTIONS);
+  }
+
+  @Test
+  @Order(4)
+  void theLegacyRelationWithEasyRsa() throws Exception {
+    try (EasyRsa easyrsa = EasyRsa.create(unit.work.resolve("easyrsa"), "it-easyrsa-ca")) {
+      int relation = unit.sim.integrate("cert-provider", "easyrsa", List.of("easyrsa/0"), Map.of(), Map.of());
+      try {
+        legacy(easyrsa, relation);
+      } finally {
+        unit.sim.removeRelation(relation).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+      }
+      assertFalse(Files.exists(unit.root.resolve("etc/docker/registry/cert-provider/request.key")), "the request's key goes too");
+    }
+  }
+
+  private void legacy(EasyRsa easyrsa, int relation) throws IOException {
+    assertEquals("waiting", unit.status().status, "related for TLS: no certificate yet");
+    assertEquals("Waiting for a certificate from cert-provider", unit.status().message);
+    Map<String, String> request = unit.sim.localUnitData(relation, SimUnit.UNIT);
+    assertEquals("docker-registry_0", request.get("unit_name"));
+    assertEquals(host, request.get("common_name"));
+    List<String> sans = new ArrayList<>();
+    JSON.readTree(request.get("sans")).forEach(n -> sans.add(n.asText()));
+    assertTrue(sans.contains(host), sans.toString());
+
+    Map<String, String> bag = easyrsa.legacyProviderUnitBag("docker-registry_0", host, sans);
+    secrets.add(keyBody(bag.get("docker-registry_0.server.key")));
+    unit.sim.setRemoteUnitData(relation, "easyrsa/0", bag).forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+    unit.assertActive();
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    assertEquals(easyrsa.caPem().strip(), Files.readString(certsD().resolve("ca.crt")).strip(), "the engine trusts easyrsa's CA");
+    String image = netloc + "/it/tls-easyrsa:1";
+    Cmd.ok("docker", "tag", tiny, image);
+    try (HostTrust trust = HostTrust.install(netloc, certsD())) {
+      Cmd.ok("docker", "push", image);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void theModernRelationSignsTheCharmsOwnRequest() throws Exception {
+    int relation = unit.sim.integrate("cert-provider", "self-signed-certificates", List.of("self-signed-certificates/0"), Map.of(), Map.of());
+    try {
+      modern(relation);
+    } finally {
+      unit.sim.removeRelation(relation).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+    }
+  }
+
+  private void modern(int relation) throws IOException {
+    JsonNode requests = JSON.readTree(unit.sim.localUnitData(relation, SimUnit.UNIT).get("certificate_signing_requests"));
+    String csr = requests.get(0).get("certificate_signing_request").asText();
+    assertFalse(requests.get(0).get("ca").asBoolean());
+    Path key = unit.root.resolve("etc/docker/registry/cert-provider/request.key");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)), "the key stays root-only");
+    secrets.add(keyBody(Files.readString(key)));
+
+    String cert = pki.sign(csr, 30);
+    String certificates = JSON.writeValueAsString(List.of(Map.of(
+        "certificate", cert, "certificate_signing_request", csr, "ca", pki.caPem(), "chain", List.of(cert, pki.caPem()))));
+    unit.sim.setRemoteAppData(relation, Map.of("certificates", certificates)).forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+    unit.assertActive();
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    CertAndKey local = new CertAndKey(certsD().resolve("client.cert"), certsD().resolve("client.key"));
+    assertEquals(200, send(TlsClients.withClientCert(pki.caPem(), local), "https://" + netloc + "/v2/").statusCode());
+    String before = SimUnit.idAndStart(unit.name);
+    unit.hook("update-status");
+    unit.hook("config-changed");
+    assertEquals(before, SimUnit.idAndStart(unit.name), "an answered request changes nothing on later hooks");
+    assertEquals(requests.toString(), JSON.readTree(unit.sim.localUnitData(relation, SimUnit.UNIT).get("certificate_signing_requests")).toString(),
+        "the same request, not a new one");
+  }
+
+  @Test
+  @Order(6)
+  void tokenAuthAcceptsTokensFromTheBundleOnly() throws Exception {
+    try (TokenIssuer issuer = TokenIssuer.start(unit.work.resolve("token"), "it-issuer", "it-registry");
+        TokenIssuer rogue = issuer.rogue(unit.work.resolve("rogue"))) {
+      unit.config(Map.of("auth-token-realm", issuer.realm(), "auth-token-service", issuer.service(), "auth-token-issuer", issuer.issuer(),
+          "auth-token-root-certs", issuer.rootCertBundleBase64()), List.of());
+      unit.assertActive();
+      HttpResponse<String> challenge = Http.send("GET", "http://" + netloc + "/v2/");
+      assertEquals(401, challenge.statusCode());
+      assertEquals("Bearer realm=\"" + issuer.realm() + "\",service=\"it-registry\"", challenge.headers().firstValue("Www-Authenticate").orElse(""));
+      String catalog = "http://" + netloc + "/v2/_catalog";
+      assertEquals(200, Http.send("GET", catalog, "Authorization", "Bearer " + issuer.mint("registry:catalog:*")).statusCode());
+      assertEquals(401, Http.send("GET", catalog, "Authorization", "Bearer " + rogue.mint("registry:catalog:*")).statusCode());
+      String image = "127.0.0.1:" + unit.port + "/it/tls-token:1";
+      Cmd.ok("docker", "tag", tiny, image);
+      Cmd.ok("docker", "push", image);
+      assertTrue(issuer.requestedScopes().stream().anyMatch(s -> s.contains("it/tls-token")), issuer.requestedScopes().toString());
+      unit.config(Map.of(), List.of("auth-token-realm", "auth-token-service", "auth-token-issuer", "auth-token-root-certs"));
+    }
+  }
+
+  @Test
+  @Order(100)
+  void noKeyInLogsStatusOrContainer() {
+    List<String> seen = new ArrayList<>();
+    unit.sim.logs(SimUnit.UNIT).forEach(l -> seen.add(l.message));
+    unit.sim.statusHistory(SimUnit.UNIT).forEach(s -> seen.add(s.message));
+    seen.add(Cmd.ok("docker", "inspect", unit.name));
+    assertFalse(secrets.isEmpty());
+    for (String text : seen) {
+      assertFalse(text.contains("PRIVATE KEY"), text);
+      for (String secret : secrets) {
+        assertFalse(text.contains(secret), "key material in: " + text);
+      }
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private void assertBlocked(Map<String, Object> options, String messageStart, String container, String scheme) {
+    unit.config(options, List.of());
+    assertEquals("blocked", unit.status().status, unit.status().message);
+    assertTrue(unit.status().message.startsWith(messageStart), unit.status().message);
+    assertEquals(container, SimUnit.idAndStart(unit.name), "the previous configuration keeps serving");
+    if (scheme.equals("http")) {
+      assertEquals(200, Http.status("http://" + netloc + "/v2/"));
+    } else {
+      assertEquals(200, send(TlsClients.trusting(pki.caPem()), "https://" + netloc + "/v2/").statusCode());
+    }
+    unit.config(Map.of(), List.of("tls-cert-blob", "tls-key-blob"));
+  }
+
+  private Path certsD() {
+    return unit.root.resolve("etc/docker/certs.d/" + netloc);
+  }
+
+  private String daemonJson() {
+    try {
+      Path file = unit.root.resolve("etc/docker/daemon.json");
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A long, distinctive piece of a private key's base64, for the secret scan. */
+  private static String keyBody(String keyPem) {
+    String body = keyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    return body.substring(body.length() / 2, body.length() / 2 + 40);
+  }
+
+  private static String b64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static HttpResponse<String> send(HttpClient client, String url) {
+    try {
+      return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("GET " + url + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The TLS handshake (or the first exchange after it) fails: no answer from the registry. */
+  private static boolean refused(HttpClient client, String url) {
+    try {
+      client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+      return false;
+    } catch (IOException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
