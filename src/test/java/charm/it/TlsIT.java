@@ -51,6 +51,7 @@ class TlsIT {
   TestPki pki;
   String tiny;
   final List<String> secrets = new ArrayList<>();
+  final List<String> actionOutput = new ArrayList<>();
 
   @BeforeAll
   void deploy() throws IOException {
@@ -119,6 +120,7 @@ class TlsIT {
         jujusim.ActionOutcome push = unit.sim.runAction(SimUnit.UNIT, "push", Map.of("image", tiny, "pull", false));
         assertEquals("completed", push.status, push.message);
         assertEquals("pushed " + netloc + "/" + tiny, push.results.get("raw"));
+        actionOutput.add(String.valueOf(push.results) + push.logs + push.message);
       }
 
       unit.config(Map.of("tls-verify-clients", false), List.of());
@@ -286,6 +288,7 @@ class TlsIT {
     unit.sim.logs(SimUnit.UNIT).forEach(l -> seen.add(l.message));
     unit.sim.statusHistory(SimUnit.UNIT).forEach(s -> seen.add(s.message));
     seen.add(Cmd.ok("docker", "inspect", unit.name));
+    seen.addAll(actionOutput);
     assertFalse(secrets.isEmpty());
     for (String text : seen) {
       assertFalse(text.contains("PRIVATE KEY"), text);
