@@ -114,10 +114,7 @@ class AuthIT {
   @Test
   @Order(100)
   void noSecretInLogsStatusOrContainer() {
-    List<String> seen = new ArrayList<>();
-    unit.sim.logs(SimUnit.UNIT).forEach(l -> seen.add(l.message));
-    unit.sim.statusHistory(SimUnit.UNIT).forEach(s -> seen.add(s.message));
-    seen.add(Cmd.ok("docker", "inspect", unit.name));
+    List<String> seen = unit.observableText();
     for (String text : seen) {
       for (String secret : secrets) {
         assertFalse(text.contains(secret), "a secret in: " + text);

@@ -91,6 +91,18 @@ final class SimUnit implements AutoCloseable {
     return c.exitCode() == 0 ? c.output().trim() : "";
   }
 
+  /**
+   * Everything an operator can see of this unit: its log lines, every status it set and the
+   * container's {@code docker inspect}; for scans that no secret leaked.
+   */
+  List<String> observableText() {
+    List<String> seen = new java.util.ArrayList<>();
+    sim.logs(UNIT).forEach(l -> seen.add(l.message));
+    sim.statusHistory(UNIT).forEach(s -> seen.add(s.message));
+    seen.add(Cmd.run("docker", "inspect", name).output());
+    return seen;
+  }
+
   Path configFile() {
     return root.resolve("etc/docker/registry/config.yml");
   }

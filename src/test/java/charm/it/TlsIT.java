@@ -284,10 +284,7 @@ class TlsIT {
   @Test
   @Order(100)
   void noKeyInLogsStatusOrContainer() {
-    List<String> seen = new ArrayList<>();
-    unit.sim.logs(SimUnit.UNIT).forEach(l -> seen.add(l.message));
-    unit.sim.statusHistory(SimUnit.UNIT).forEach(s -> seen.add(s.message));
-    seen.add(Cmd.ok("docker", "inspect", unit.name));
+    List<String> seen = unit.observableText();
     seen.addAll(actionOutput);
     assertFalse(secrets.isEmpty());
     for (String text : seen) {
