@@ -33,8 +33,8 @@ public final class Main {
       Path socket = files.resolve(DockerRegistryContainer.SOCKET);
       Supplier<RegistryContainer> docker = () -> new DockerRegistryContainer(socket, files);
       Owner owner = new Owner(ctx.modelUuid(), ctx.appName(), ctx.unitName());
-      // While cert-provider-relation-broken runs, Juju still lists the relation: it is gone.
-      String broken = ctx.hookName().equals(TlsSetup.ENDPOINT + "-relation-broken") ? ctx.relationId() : "";
+      // While a -relation-broken hook runs, Juju still lists the relation: it is gone.
+      String broken = ctx.hookName().endsWith("-relation-broken") ? ctx.relationId() : "";
       Reconciler reconciler = new Reconciler(tools, docker, files, owner, broken);
       Dispatcher dispatcher =
           new Dispatcher(

@@ -46,14 +46,15 @@ public final class Reconciler {
   private final ContainerReconciler containers;
   private final TlsSetup tls;
   private final EngineTrust trust;
+  private final Relations relations;
 
   public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner) {
     this(tools, docker, files, owner, "");
   }
 
   /**
-   * @param brokenRelation the relation id when this hook is {@code cert-provider-relation-broken}
-   *     (Juju still lists the relation while it breaks), else ""
+   * @param brokenRelation the relation id when this hook is a {@code -relation-broken} (Juju still
+   *     lists the relation while it breaks), else ""
    */
   public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner, String brokenRelation) {
     this.tools = tools;
@@ -64,6 +65,7 @@ public final class Reconciler {
     this.containers = new ContainerReconciler(tools, files, owner);
     this.tls = new TlsSetup(tools, files, owner.unit(), brokenRelation);
     this.trust = new EngineTrust(tools, files);
+    this.relations = new Relations(tools, files, owner.unit(), owner.application(), brokenRelation);
   }
 
   /** Who this unit is; containers labelled otherwise are not ours. */
@@ -118,7 +120,7 @@ public final class Reconciler {
     }
     try {
       if (filesMatch(desired.plan()) && serving(desired)) {
-        tools.statusSet(ready(desired));
+        tools.statusSet(ready(desired, facts.config()));
         return;
       }
     } catch (EngineUnavailable e) {
@@ -133,22 +135,23 @@ public final class Reconciler {
    * The plan with its TLS decision, and the probe that checks it; or the problem that stops the
    * reconcile before any change (refused TLS material, a certificate still to come).
    */
-  private record Desired(Plan plan, TlsSetup.Outcome tls, RegistryProbe probe, Optional<Status> problem) {}
+  private record Desired(Plan plan, TlsSetup.Outcome tls, RegistryProbe probe, Optional<Status> problem, boolean proxied) {}
 
   private Desired desire(Facts facts) {
-    TlsSetup.Names names = new TlsSetup.Names(facts.address(), facts.config().httpHost().map(Reconciler::host).orElse(""));
+    Optional<String> proxy = relations.proxyAddress();
+    TlsSetup.Names names = new TlsSetup.Names(facts.address(), facts.config().httpHost().map(Reconciler::host).orElse(""), proxy.orElse(""));
     TlsSetup.Outcome outcome = tls.prepare(facts.config(), names, facts.state(), Instant.now());
     if (outcome.problem().isPresent()) {
-      return new Desired(null, outcome, null, outcome.problem());
+      return new Desired(null, outcome, null, outcome.problem(), false);
     }
-    Plan plan = Planner.plan(facts.config(), facts.httpSecret(), facts.address(), owner, outcome.served());
+    Plan plan = Planner.plan(facts.config(), facts.httpSecret(), facts.address(), owner, outcome.served(), proxy);
     int port = ContainerReconciler.port(plan);
     RegistryProbe probe = outcome.served()
         .map(t -> outcome.client() == null
             ? RegistryProbe.https("127.0.0.1", port, t.certPem(), null, null)
             : RegistryProbe.https("127.0.0.1", port, t.certPem(), outcome.client().keyPem(), outcome.client().certPem()))
         .orElse(RegistryProbe.http("127.0.0.1", port));
-    return new Desired(plan, outcome, probe, Optional.empty());
+    return new Desired(plan, outcome, probe, Optional.empty(), proxy.isPresent());
   }
 
   private static String host(String url) {
@@ -198,6 +201,7 @@ public final class Reconciler {
       if (outcome.atPlan()) {
         applyPorts(plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
+        relations.publish(plan, facts.config(), desired.tls());
       }
       if (outcome.status().isPresent()) {
         return outcome.status().get();
@@ -209,7 +213,7 @@ public final class Reconciler {
     if (!desired.probe().await(() -> true, ANSWER_TIMEOUT_MILLIS)) {
       return ContainerReconciler.notAnswering(plan);
     }
-    return ready(desired);
+    return ready(desired, facts.config());
   }
 
   /**
@@ -327,9 +331,21 @@ public final class Reconciler {
     return Status.waiting("Waiting for the Docker engine: " + e.reason());
   }
 
-  private static Status ready(Desired desired) {
+  /**
+   * "Ready at 10.0.0.5:5000 (https, proxied)." with what an operator should know: units that do
+   * not share their images, a certificate near its expiry.
+   */
+  private Status ready(Desired desired, RegistryConfig config) {
     Plan plan = desired.plan();
+    StringBuilder message = new StringBuilder("Ready at " + plan.netloc() + " (" + plan.scheme() + (desired.proxied() ? ", proxied" : "") + ").");
+    if (config.storageBackend() == RegistryConfig.StorageBackend.FILESYSTEM && relations.units() > 1) {
+      // Each unit stores on its own disk: behind a proxy, a pull may reach a unit without the image.
+      message.append(" Units on filesystem storage do not share images.");
+    }
     String warning = desired.tls().warning();
-    return Status.active("Ready at " + plan.netloc() + " (" + plan.scheme() + ")." + (warning == null ? "" : " The " + warning + "."));
+    if (warning != null) {
+      message.append(" The ").append(warning).append('.');
+    }
+    return Status.active(message.toString());
   }
 }

@@ -79,8 +79,11 @@ final class TlsSetup {
     }
   }
 
-  /** The unit's names a certificate must include one of: its address and http-host's host. */
-  record Names(String ingress, String httpHost) {
+  /**
+   * The unit's names a certificate must include one of (its address, http-host's host) and the
+   * proxy's address, which a request also asks for (clients reach the registry through it).
+   */
+  record Names(String ingress, String httpHost, String proxy) {
     List<String> acceptable() {
       return httpHost.isEmpty() ? List.of(ingress) : List.of(ingress, httpHost);
     }
@@ -164,7 +167,7 @@ final class TlsSetup {
     String privateAddress = unitGet("private-address");
     String commonName = privateAddress.isEmpty() ? names.ingress() : privateAddress;
     LinkedHashSet<String> requested = new LinkedHashSet<>();
-    for (String n : List.of(commonName, names.ingress(), unitGet("public-address"), hostname(), names.httpHost())) {
+    for (String n : List.of(commonName, names.ingress(), unitGet("public-address"), hostname(), names.httpHost(), names.proxy())) {
       if (!n.isEmpty()) {
         requested.add(n);
       }

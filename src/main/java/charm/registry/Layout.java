@@ -31,7 +31,10 @@ public final class Layout {
   /** The unit's own CA and client certificate for its local clients; root only, never mounted. */
   public static final String LOCAL_CA_DIR = "/etc/docker/registry/local-ca";
 
-  static final List<String> OWNED_DIRS = List.of(AUTH_DIR, TLS_DIR, CERT_PROVIDER_DIR, LOCAL_CA_DIR);
+  /** A copy of the local client certificate the nrpe check presents, readable by group nagios. */
+  public static final String NRPE_DIR = "/etc/docker/registry/nrpe";
+
+  static final List<String> OWNED_DIRS = List.of(AUTH_DIR, TLS_DIR, CERT_PROVIDER_DIR, LOCAL_CA_DIR, NRPE_DIR);
 
   private Layout() {}
 

@@ -36,6 +36,8 @@ final class Options {
           i("debug-port", 5001),
           s("http-host", ""),
           s("log-level", "info"),
+          s("nagios_context", "juju"),
+          s("nagios_servicegroups", ""),
           b("prometheus-metrics", false),
           s("registry-image", "registry:2"),
           s("registry-name", "registry"),

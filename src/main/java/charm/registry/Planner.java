@@ -40,6 +40,17 @@ public final class Planner {
    * @param tls the validated material to serve HTTPS with, or empty for plain HTTP
    */
   public static Plan plan(RegistryConfig cfg, String httpSecret, String address, Owner owner, Optional<ServedTls> tls) {
+    return plan(cfg, httpSecret, address, owner, tls, Optional.empty());
+  }
+
+  /**
+   * Computes the desired state.
+   *
+   * @param tls the validated material to serve HTTPS with, or empty for plain HTTP
+   * @param proxyAddress the address of the proxy (haproxy on the website relation) clients go through
+   */
+  public static Plan plan(
+      RegistryConfig cfg, String httpSecret, String address, Owner owner, Optional<ServedTls> tls, Optional<String> proxyAddress) {
     List<Plan.FileSpec> files = new ArrayList<>();
     List<Plan.DirSpec> dirs = new ArrayList<>();
     List<String> absent = new ArrayList<>();
@@ -102,7 +113,20 @@ public final class Planner {
             ContainerSpec.sha256(content.toString()),
             owner);
     String scheme = tls.isPresent() ? "https" : "http";
-    return new Plan(files, dirs, htpasswd, absent, container, ports, address + ":" + cfg.registryPort(), scheme);
+    return new Plan(files, dirs, htpasswd, absent, container, ports, netloc(cfg, address, proxyAddress), scheme);
+  }
+
+  /**
+   * Where clients reach the registry: http-host's host[:port] when set; else the proxy's address
+   * with the registry port (haproxy listens on it; the old charm forgot the port); else the
+   * unit's address and port.
+   */
+  static String netloc(RegistryConfig cfg, String address, Optional<String> proxy) {
+    Optional<String> external = cfg.httpHost().map(java.net.URI::create).map(java.net.URI::getRawAuthority);
+    if (external.isPresent()) {
+      return external.get();
+    }
+    return proxy.orElse(address) + ":" + cfg.registryPort();
   }
 
   /** #tls: the copies the registry reads, mounted as a directory; null (and absent) without TLS. */

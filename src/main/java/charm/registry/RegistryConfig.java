@@ -271,6 +271,16 @@ public final class RegistryConfig {
         v.str("auth-token-root-certs"));
   }
 
+  /** nagios_context: names this unit's Nagios host unless nrpe sends one. */
+  public String nagiosContext() {
+    return v.str("nagios_context");
+  }
+
+  /** nagios_servicegroups, "" for none. */
+  public String nagiosServiceGroups() {
+    return v.str("nagios_servicegroups");
+  }
+
   /** Whether HTTPS clients must present a certificate from the known CA (tls-verify-clients). */
   public boolean verifyClients() {
     return v.bool("tls-verify-clients");

@@ -67,6 +67,15 @@ final class Validator {
     c.s3Values();
     c.auth();
     c.tls();
+    c.nagios();
+  }
+
+  /** Both go verbatim into a Nagios object definition: one line, no spaces in the context. */
+  private void nagios() {
+    check("nagios_context", v.str("nagios_context").matches("[A-Za-z0-9_.-]+"),
+        "must be letters, digits, '.', '_' or '-'");
+    check("nagios_servicegroups", v.str("nagios_servicegroups").matches("[A-Za-z0-9_.,-]*"),
+        "must be a comma-separated list of group names");
   }
 
   private void container() {

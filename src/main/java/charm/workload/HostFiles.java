@@ -183,6 +183,28 @@ public final class HostFiles {
     }
   }
 
+  /**
+   * Gives the file to {@code group} (keeping its owner) when that group exists on the machine;
+   * does nothing otherwise. For files another local service must read, such as the nrpe check's
+   * client certificate.
+   */
+  public void shareWithGroup(String absolutePath, String group) {
+    Path p = resolve(absolutePath);
+    try {
+      java.nio.file.attribute.GroupPrincipal principal =
+          p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+      java.nio.file.attribute.PosixFileAttributeView view =
+          Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+      if (!view.readAttributes().group().equals(principal)) {
+        view.setGroup(principal);
+      }
+    } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+      // no such group here: the file stays root's
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Whether the path exists (a file, a directory or anything else; links not followed). */
   public boolean exists(String absolutePath) {
     return Files.exists(resolve(absolutePath), LinkOption.NOFOLLOW_LINKS);

@@ -35,6 +35,9 @@ class CharmConfigYamlTest {
         row("debug-port", "int", 5001),
         row("http-host", "string", ""),
         row("log-level", "string", "info"),
+        // From the old charm's nagios layer (not in original-charm.md's table).
+        row("nagios_context", "string", "juju"),
+        row("nagios_servicegroups", "string", ""),
         row("prometheus-metrics", "boolean", false),
         row("registry-image", "string", "registry:2"),
         row("registry-name", "string", "registry"),

@@ -1,0 +1,68 @@
+package charm.relations;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The {@code services} value the leader publishes on the {@code website} relation (interface
+ * http) for haproxy: one service named after the application, the first unit primary and the
+ * others {@code backup}, with the original charm's server options.
+ *
+ * <p>Differences from the original, on purpose: units are ordered by unit number ({@code /2}
+ * before {@code /10}), not as strings; over HTTPS the service is plain TCP (haproxy passes TLS
+ * through, so clients keep verifying the registry's certificate and present their own) with a TCP
+ * connect check, which works whether or not the registry asks clients for certificates; over HTTP
+ * the check is {@code GET /}, which the registry answers 200 with or without authentication.
+ */
+public final class ProxyServices {
+  static final String SERVER_OPTIONS = "check inter 2000 rise 2 fall 5 maxconn 4096";
+
+  private ProxyServices() {}
+
+  /** One registry unit: its Juju name and the address haproxy reaches it at. */
+  public record Server(String unit, String address) {}
+
+  /** Orders unit names by application, then unit number. */
+  public static final Comparator<String> UNIT_ORDER =
+      Comparator.comparing((String u) -> u.substring(0, Math.max(0, u.indexOf('/'))))
+          .thenComparingLong(ProxyServices::unitNumber);
+
+  /**
+   * The YAML text (a list with one service).
+   *
+   * @param https whether the registry serves HTTPS
+   */
+  public static String yaml(String application, int port, List<Server> servers, boolean https) {
+    List<Server> ordered = new ArrayList<>(servers);
+    ordered.sort(Comparator.comparing(Server::unit, UNIT_ORDER));
+    StringBuilder y = new StringBuilder();
+    y.append("- service_name: ").append(application).append('\n');
+    y.append("  service_host: 0.0.0.0\n");
+    y.append("  service_port: ").append(port).append('\n');
+    y.append("  service_options:\n");
+    if (https) {
+      y.append("   - mode tcp\n");
+      y.append("   - balance leastconn\n");
+    } else {
+      y.append("   - mode http\n");
+      y.append("   - balance leastconn\n");
+      y.append("   - option httpchk GET / HTTP/1.0\n");
+    }
+    y.append("  servers:\n");
+    for (int i = 0; i < ordered.size(); i++) {
+      Server s = ordered.get(i);
+      y.append("   - [").append(s.unit().replace('/', '-')).append(", ").append(s.address()).append(", ").append(port)
+          .append(", ").append(SERVER_OPTIONS).append(i == 0 ? "" : " backup").append("]\n");
+    }
+    return y.toString();
+  }
+
+  private static long unitNumber(String unit) {
+    try {
+      return Long.parseLong(unit.substring(unit.indexOf('/') + 1));
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+}

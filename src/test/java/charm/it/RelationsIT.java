@@ -1,0 +1,175 @@
+package charm.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import jujusim.HookResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * One unit as a member of a model: what it tells containerd clients (docker-registry), haproxy
+ * (website) and nrpe (nrpe-external-master), checked by decoding the relation data and by running
+ * the Nagios check the charm wrote with the real check_http plugin.
+ */
+@Tag("docker")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RelationsIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+  SimUnit unit;
+
+  @BeforeAll
+  void deploy() {
+    unit = SimUnit.deploy("it-relations");
+  }
+
+  @AfterAll
+  void destroy() {
+    if (unit != null) {
+      unit.close();
+    }
+  }
+
+  @AfterEach
+  void stillActive() {
+    unit.assertActive();
+  }
+
+  @Test
+  void clientsLearnWhereAndHowToReachTheRegistryAndFollowItsChanges() throws Exception {
+    int first = unit.sim.integrate("docker-registry", "containerd", List.of("containerd/0"), Map.of(), Map.of());
+    try {
+      assertEquals(Map.of("registry_netloc", unit.netloc(), "registry_url", "http://" + unit.netloc(), "basic_user", "null",
+          "basic_password", "null", "tls_ca", "null"), decoded(first));
+      unit.config(Map.of("auth-basic-user", "puller", "auth-basic-password", "12345"), List.of());
+      Map<String, String> auth = decoded(first);
+      assertEquals("puller", auth.get("basic_user"));
+      assertEquals("\"12345\"", unit.sim.localUnitData(first, SimUnit.UNIT).get("basic_password"), "a JSON string, not a number");
+
+      int later = unit.sim.integrate("docker-registry", "containerd-two", List.of("containerd-two/0"), Map.of(), Map.of());
+      assertEquals(auth, decoded(later), "a client related later gets the data at once");
+
+      int writesBefore = writes("docker-registry");
+      HookResult again = unit.sim.setRemoteUnitData(first, "containerd/0", Map.of("something", "else")).get(0);
+      assertEquals(0, again.exitCode(), again.stderr());
+      assertEquals(writesBefore, writes("docker-registry"), "a relation hook with nothing changed writes nothing");
+      unit.sim.removeRelation(later);
+      unit.config(Map.of(), List.of("auth-basic-user", "auth-basic-password"));
+      assertEquals("null", unit.sim.localUnitData(first, SimUnit.UNIT).get("basic_user"));
+    } finally {
+      unit.sim.removeRelation(first);
+    }
+  }
+
+  @Test
+  void theLeaderPublishesTheProxyServiceAndClientsGoThroughTheProxy() throws Exception {
+    int website = unit.sim.integrate("website", "haproxy", List.of("haproxy/0"), Map.of(),
+        Map.of("haproxy/0", Map.of("ingress-address", "10.77.0.9", "private-address", "10.77.0.9")));
+    int clients = unit.sim.integrate("docker-registry", "containerd", List.of("containerd/0"), Map.of(), Map.of());
+    try {
+      Map<String, String> own = unit.sim.localUnitData(website, SimUnit.UNIT);
+      assertEquals("127.0.0.1", own.get("hostname"));
+      assertEquals(String.valueOf(unit.port), own.get("port"));
+      List<Map<String, Object>> services = new Yaml().load(own.get("services"));
+      assertEquals("docker-registry", services.get(0).get("service_name"));
+      assertEquals(List.of(List.of("docker-registry-0", "127.0.0.1", unit.port, "check inter 2000 rise 2 fall 5 maxconn 4096")),
+          services.get(0).get("servers"));
+      assertEquals("Ready at 10.77.0.9:" + unit.port + " (http, proxied).", unit.status().message);
+      assertEquals("10.77.0.9:" + unit.port, decoded(clients).get("registry_netloc"), "the proxy's address with the port");
+
+      int writesBefore = writes("website");
+      unit.hook("config-changed");
+      assertEquals(writesBefore, writes("website"), "haproxy is not reloaded for nothing");
+    } finally {
+      unit.sim.removeRelation(website);
+    }
+    assertEquals(unit.netloc(), decoded(clients).get("registry_netloc"), "back to the unit itself");
+    unit.sim.removeRelation(clients);
+  }
+
+  @Test
+  void theNagiosCheckPassesWhileTheRegistryServesAndFailsWhenItIsDown() throws Exception {
+    int nrpe = unit.sim.integrate("nrpe-external-master", "nrpe", List.of("nrpe/0"), Map.of(),
+        Map.of("nrpe/0", Map.of("nagios_hostname", "juju-docker-registry-0", "nagios_host_context", "juju")));
+    Path command = unit.root.resolve("etc/nagios/nrpe.d/check_docker_registry.cfg");
+    Path service = unit.root.resolve("var/lib/nagios/export/service__docker-registry-0_check_docker_registry.cfg");
+    try {
+      assertTrue(Files.readString(service).contains("host_name                       juju-docker-registry-0\n"));
+      Map<String, String> own = unit.sim.localUnitData(nrpe, SimUnit.UNIT);
+      assertTrue(own.get("monitors").contains("command: check_docker_registry"));
+      String stamp = own.get("timestamp");
+      unit.hook("config-changed");
+      assertEquals(stamp, unit.sim.localUnitData(nrpe, SimUnit.UNIT).get("timestamp"), "nrpe is not restarted every hook");
+
+      assertEquals(0, check(command).exitCode(), "OK while the registry serves over http");
+      unit.config(Map.of("auth-basic-password", "nagios-does-not-know-it"), List.of());
+      assertEquals(0, check(command).exitCode(), "OK with basic auth: GET / is not behind it");
+      unit.config(Map.of(), List.of("auth-basic-password"));
+
+      try (TestPki pki = TestPki.create(unit.work.resolve("pki"), "it-relations-ca")) {
+        CertAndKey server = pki.server("registry", List.of("IP:127.0.0.1"));
+        unit.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem())), List.of());
+        assertTrue(Files.readString(command).contains(" -S -J "), "https, presenting the unit's client certificate");
+        assertNotEquals(stamp, unit.sim.localUnitData(nrpe, SimUnit.UNIT).get("timestamp"), "a changed check is announced");
+        assertEquals(0, check(command).exitCode(), "OK over https with client certificates required");
+        unit.config(Map.of(), List.of("tls-cert-blob", "tls-key-blob", "tls-ca-blob"));
+      }
+
+      Cmd.ok("docker", "stop", unit.name);
+      Cmd down = check(command);
+      assertEquals(2, down.exitCode(), "CRITICAL when the registry is down: " + down.output());
+      assertEquals("completed", unit.sim.runAction(SimUnit.UNIT, "start", Map.of()).status);
+    } finally {
+      unit.sim.removeRelation(nrpe);
+    }
+    assertFalse(Files.exists(command), "the check's files go with the relation");
+    assertFalse(Files.exists(service));
+  }
+
+  /** Runs the command line of the nrpe file (unit paths mapped into the simulated unit's root). */
+  private Cmd check(Path commandFile) throws IOException {
+    String line = Files.readAllLines(commandFile).stream().filter(l -> l.startsWith("command[")).findFirst().orElseThrow();
+    String commandLine = line.substring(line.indexOf("]=") + 2);
+    List<String> argv = new ArrayList<>();
+    for (String word : commandLine.split(" ")) {
+      argv.add(word.startsWith("/etc/") ? unit.root.resolve(word.substring(1)).toString() : word);
+    }
+    return Cmd.run(argv.toArray(String[]::new));
+  }
+
+  private Map<String, String> decoded(int relation) throws IOException {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (Map.Entry<String, String> e : unit.sim.localUnitData(relation, SimUnit.UNIT).entrySet()) {
+      if (e.getKey().startsWith("registry_") || e.getKey().startsWith("basic_") || e.getKey().equals("tls_ca")) {
+        JsonNode node = JSON.readTree(e.getValue());
+        out.put(e.getKey(), node.isNull() ? "null" : node.asText());
+      }
+    }
+    return out;
+  }
+
+  private int writes(String what) {
+    return (int) unit.sim.logs(SimUnit.UNIT).stream().filter(l -> l.message.contains("Updated " + what + " relation data")).count();
+  }
+
+  private static String b64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+}
