@@ -35,6 +35,13 @@ public final class Model {
   public ActionOutcome lastAction;
   /** Extra environment for every hook (test seams). */
   public Map<String, String> env = new TreeMap<>();
+  /**
+   * Extra environment of one unit's hooks, by unit name (a test seam: each simulated unit may be
+   * its own machine, with its own root and Docker engine); it may be set before the unit exists.
+   */
+  public Map<String, Map<String, String>> unitEnv = new TreeMap<>();
+  /** Addresses for units not yet added, by unit name (the default is 127.0.0.1). */
+  public Map<String, String> unitAddresses = new TreeMap<>();
   public long hookTimeoutMillis = 10 * 60 * 1000L;
   public boolean removed;
 

@@ -165,6 +165,7 @@ public final class Sim {
   private String newUnit() {
     Model.Unit u = new Model.Unit();
     u.name = model.application + "/" + model.nextUnit++;
+    u.address = model.unitAddresses.getOrDefault(u.name, u.address);
     u.leader = liveUnits().isEmpty();
     model.units.put(u.name, u);
     return u.name;
@@ -856,6 +857,7 @@ public final class Sim {
     try (ToolServer server = new ToolServer(ctx, lock)) {
       env.put("JUJU_AGENT_SOCKET_ADDRESS", server.address());
       env.putAll(model.env);
+      env.putAll(model.unitEnv.getOrDefault(unitName, Map.of()));
       List<String> argv = new ArrayList<>(hookWrapper());
       argv.add(handler.toString());
       ProcessBuilder pb = new ProcessBuilder(argv);
