@@ -42,6 +42,16 @@ public final class Model {
   public Map<String, Map<String, String>> unitEnv = new TreeMap<>();
   /** Addresses for units not yet added, by unit name (the default is 127.0.0.1). */
   public Map<String, String> unitAddresses = new TreeMap<>();
+  /**
+   * A unit that is its own machine on the network: its hooks run inside this network namespace
+   * ({@code ip netns exec}), by unit name.
+   */
+  public Map<String, String> unitNetns = new TreeMap<>();
+  /**
+   * Where such a unit's hooks reach the simulator's hook-tool server (an address of the root
+   * namespace its namespace can route to), by unit name; loopback otherwise.
+   */
+  public Map<String, String> unitAgentAddress = new TreeMap<>();
   public long hookTimeoutMillis = 10 * 60 * 1000L;
   public boolean removed;
 

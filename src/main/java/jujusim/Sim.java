@@ -3,6 +3,7 @@ package jujusim;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -854,11 +855,16 @@ public final class Sim {
     String stderr;
     Path outFile = unitDir(unitName).resolve(".hook-stdout");
     Path errFile = unitDir(unitName).resolve(".hook-stderr");
-    try (ToolServer server = new ToolServer(ctx, lock)) {
+    String agent = model.unitAgentAddress.get(unitName);
+    try (ToolServer server = agent == null ? new ToolServer(ctx, lock) : new ToolServer(ctx, lock, InetAddress.getByName(agent))) {
       env.put("JUJU_AGENT_SOCKET_ADDRESS", server.address());
       env.putAll(model.env);
       env.putAll(model.unitEnv.getOrDefault(unitName, Map.of()));
       List<String> argv = new ArrayList<>(hookWrapper());
+      String netns = model.unitNetns.get(unitName);
+      if (netns != null) {
+        argv.addAll(List.of("ip", "netns", "exec", netns));
+      }
       argv.add(handler.toString());
       ProcessBuilder pb = new ProcessBuilder(argv);
       pb.environment().clear();

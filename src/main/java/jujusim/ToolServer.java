@@ -26,9 +26,14 @@ final class ToolServer implements AutoCloseable {
   private final Thread acceptor;
 
   ToolServer(HookContext ctx, Object lock) throws IOException {
+    this(ctx, lock, InetAddress.getLoopbackAddress());
+  }
+
+  /** @param bind where hooks reach it: loopback, or an address a unit's own network namespace can reach */
+  ToolServer(HookContext ctx, Object lock, InetAddress bind) throws IOException {
     this.ctx = ctx;
     this.lock = lock;
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.server = new ServerSocket(0, 50, bind);
     this.workers =
         Executors.newCachedThreadPool(
             r -> {
@@ -42,7 +47,7 @@ final class ToolServer implements AutoCloseable {
   }
 
   String address() {
-    return "127.0.0.1:" + server.getLocalPort();
+    return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
   }
 
   private void acceptLoop() {
