@@ -7,7 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 image=${REGISTRY_IMAGE:-registry:2}
-packages=(docker.io docker-registry skopeo jq iptables ca-certificates time openssl easy-rsa)
+packages=(docker.io docker-registry skopeo jq iptables ca-certificates time openssl easy-rsa iproute2 haproxy monitoring-plugins-basic)
 
 missing=()
 for p in "${packages[@]}"; do
