@@ -202,6 +202,10 @@ public final class Reconciler {
         applyPorts(plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
         relations.publish(plan, facts.config(), desired.tls());
+        if (facts.config().storageBackend() == RegistryConfig.StorageBackend.FILESYSTEM && relations.units() > 1) {
+          tools.log(LogLevel.WARNING, relations.units() + " units store images on their own disks (filesystem storage): "
+              + "a unit serves only what was pushed to it; use swift or s3 storage to share them");
+        }
       }
       if (outcome.status().isPresent()) {
         return outcome.status().get();

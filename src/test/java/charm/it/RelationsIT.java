@@ -73,6 +73,16 @@ class RelationsIT {
       unit.sim.removeRelation(later);
       unit.config(Map.of(), List.of("auth-basic-user", "auth-basic-password"));
       assertEquals("null", unit.sim.localUnitData(first, SimUnit.UNIT).get("basic_user"));
+
+      try (TestPki pki = TestPki.create(unit.work.resolve("client-pki"), "it-clients-ca")) {
+        CertAndKey server = pki.server("registry", List.of("IP:127.0.0.1"));
+        unit.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem())), List.of());
+        Map<String, String> https = decoded(first);
+        assertEquals("https://" + unit.netloc(), https.get("registry_url"), "https for TLS from the options too");
+        assertEquals(pki.caPem().strip(), https.get("tls_ca").strip());
+        unit.config(Map.of(), List.of("tls-cert-blob", "tls-key-blob", "tls-ca-blob"));
+        assertEquals("null", decoded(first).get("tls_ca"), "and back");
+      }
     } finally {
       unit.sim.removeRelation(first);
     }
@@ -122,6 +132,13 @@ class RelationsIT {
       unit.config(Map.of("auth-basic-password", "nagios-does-not-know-it"), List.of());
       assertEquals(0, check(command).exitCode(), "OK with basic auth: GET / is not behind it");
       unit.config(Map.of(), List.of("auth-basic-password"));
+      try (TokenIssuer issuer = TokenIssuer.start(unit.work.resolve("token"), "it-issuer", "it-registry")) {
+        List<String> token = List.of("auth-token-realm", "auth-token-service", "auth-token-issuer", "auth-token-root-certs");
+        unit.config(Map.of(token.get(0), issuer.realm(), token.get(1), issuer.service(), token.get(2), issuer.issuer(),
+            token.get(3), issuer.rootCertBundleBase64()), List.of());
+        assertEquals(0, check(command).exitCode(), "OK with token auth");
+        unit.config(Map.of(), token);
+      }
 
       try (TestPki pki = TestPki.create(unit.work.resolve("pki"), "it-relations-ca")) {
         CertAndKey server = pki.server("registry", List.of("IP:127.0.0.1"));
