@@ -194,8 +194,9 @@ public final class RegistryConfig {
     return optional("http-host");
   }
 
+  /** The log level in lower case, as the registry reads it (the option accepts any case). */
   public String logLevel() {
-    return v.str("log-level");
+    return v.str("log-level").toLowerCase(java.util.Locale.ROOT);
   }
 
   public StorageBackend storageBackend() {
