@@ -41,15 +41,15 @@ public final class RegistryConfig {
   }
 
   /**
-   * S3 settings. {@code v4Auth} is always true: see {@link #from}. {@code forcePathStyle} and
-   * {@code logLevel} are carried for completeness but registry 2.8 has no such parameters.
+   * S3 settings: the parameters registry 2.8's s3 driver reads. {@code v4Auth} is always true: see
+   * {@link #s3()}. The driver has no forcepathstyle, usedualstack, accelerate or loglevel
+   * parameter, so those options are not carried.
    */
   public record S3(String region, String bucket, String accessKey, String secretKey,
       String regionEndpoint, String keyId, String rootDirectory, String userAgent,
       boolean encrypt, boolean secure, boolean skipVerify, boolean v4Auth, long chunkSize,
       long multipartCopyChunkSize, long multipartCopyMaxConcurrency,
-      long multipartCopyThresholdSize, String storageClass, boolean useDualStack,
-      boolean accelerate, String objectAcl, String logLevel, boolean forcePathStyle) {
+      long multipartCopyThresholdSize, String storageClass, String objectAcl) {
     @Override
     public String toString() {
       return "S3[region=" + region + ", bucket=" + bucket + ", regionEndpoint=" + regionEndpoint
@@ -234,8 +234,7 @@ public final class RegistryConfig {
         s("regionendpoint"), s("keyid"), s("rootdirectory"), s("useragent"), b("encrypt"),
         b("secure"), b("skip-verify"), true, n("chunksize"), n("multipartcopychunksize"),
         n("multipartcopymaxconcurrency"), n("multipartcopythresholdsize"), s("storageclass"),
-        b("usedualstack"), b("accelerate"), s("objectacl"), s("loglevel"),
-        b("forcepathstyle")));
+        s("objectacl")));
   }
 
   public boolean storageDelete() {
