@@ -140,10 +140,12 @@ public final class RegistryConfig {
   }
 
   /**
-   * The blocked-status message, "" when valid. Several offending options: "Invalid charm config:
-   * a, b" (config.yaml order, no duplicates), as the old charm said. A single offending option
-   * also gets its first reason, which tells the operator what to change: "Invalid charm config:
-   * log-level (must be one of error, warn, info, debug)". Reasons never contain values.
+   * The blocked-status message, "" when valid: "Invalid charm config: a, b" (config.yaml order, no
+   * duplicates), as the old charm said, followed by the reason when the options share one, which
+   * tells the operator what to change: "Invalid charm config: log-level (must be one of error,
+   * warn, info, debug)", "Invalid charm config: storage-swift-username, storage-swift-password
+   * (required for swift storage)". Options with different reasons are only named (each reason is
+   * logged). Reasons never contain values.
    */
   public String statusMessage() {
     Map<String, String> firstReason = new LinkedHashMap<>();
@@ -151,11 +153,9 @@ public final class RegistryConfig {
     if (firstReason.isEmpty()) {
       return "";
     }
-    if (firstReason.size() == 1) {
-      var only = firstReason.entrySet().iterator().next();
-      return "Invalid charm config: " + only.getKey() + " (" + only.getValue() + ")";
-    }
-    return "Invalid charm config: " + String.join(", ", firstReason.keySet());
+    String options = "Invalid charm config: " + String.join(", ", firstReason.keySet());
+    java.util.Set<String> reasons = new java.util.HashSet<>(firstReason.values());
+    return reasons.size() == 1 ? options + " (" + reasons.iterator().next() + ")" : options;
   }
 
   public String registryImage() {

@@ -10,6 +10,7 @@ import charm.registry.RegistryConfig.StorageBackend;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -154,9 +155,11 @@ class RegistryConfigTest {
     assertEquals(expected, options, cfg.problems().toString());
     assertFalse(cfg.isValid());
     String message = cfg.statusMessage();
-    if (expected.size() == 1) {
+    Map<String, String> firstReason = new java.util.LinkedHashMap<>();
+    cfg.problems().forEach(p -> firstReason.putIfAbsent(p.option(), p.reason()));
+    if (Set.copyOf(firstReason.values()).size() == 1) {
       String reason = cfg.problems().get(0).reason();
-      assertEquals("Invalid charm config: " + expected.get(0) + " (" + reason + ")", message);
+      assertEquals("Invalid charm config: " + String.join(", ", expected) + " (" + reason + ")", message);
     } else {
       assertEquals("Invalid charm config: " + String.join(", ", expected), message);
     }
@@ -247,6 +250,21 @@ class RegistryConfigTest {
       assertFalse(o.toString().contains(secret), o.toString());
       assertFalse(o.toString().contains("PRIVATE KEY") || o.toString().contains(AuthTlsOptionsTest.KEY_B64.substring(0, 20)), o.toString());
     }
+  }
+
+  /** Where this charm is stricter than the old one, the status says what to set. */
+  @Test
+  void stricterThanTheOldCharmSaysWhatToSet() {
+    assertEquals("Invalid charm config: storage-swift-authurl, storage-s3-region, storage-s3-bucket"
+        + " (swift and s3 storage are both configured; configure only one)",
+        RegistryConfig.from(with("storage-swift-authurl", SWIFT_URL, "storage-swift-username", "u",
+            "storage-swift-password", "p", "storage-s3-region", "us-east-1", "storage-s3-bucket", "b")).statusMessage());
+    assertEquals("Invalid charm config: storage-swift-username, storage-swift-password (required for swift storage)",
+        RegistryConfig.from(with("storage-swift-authurl", SWIFT_URL)).statusMessage());
+    assertEquals("Invalid charm config: storage-s3-bucket (required for s3 storage)",
+        RegistryConfig.from(with("storage-s3-region", "us-east-1")).statusMessage());
+    assertEquals("Invalid charm config: cache-remoteurl (required when cache-username or cache-password is set)",
+        RegistryConfig.from(with("cache-username", "u", "cache-password", "p")).statusMessage());
   }
 
   @Test
