@@ -47,8 +47,9 @@ import jujusim.SimOptions;
  * charm (this charm's metadata and options, a {@code dispatch} that does only those Juju calls) is
  * deployed first; {@link #refresh()} then refreshes the application to the packed charm.
  *
- * <p>Only what the upgrade tests use is reproduced: filesystem storage, HTTPS from the tls-*
- * options, basic auth and the proxy options. {@link #close()} removes the application (this
+ * <p>Only what the upgrade tests use is reproduced: filesystem storage (also with only
+ * storage-s3-region set, which that charm ignored), HTTPS from the tls-* options, basic auth and
+ * the proxy options. {@link #close()} removes the application (this
  * charm's stop and remove hooks), every container named after the unit, and the work directory.
  */
 final class ReactiveCharmUnit implements AutoCloseable {
@@ -61,8 +62,9 @@ final class ReactiveCharmUnit implements AutoCloseable {
       "tls-cert-blob", "/etc/docker/registry/registry.crt",
       "tls-key-blob", "/etc/docker/registry/registry.key",
       "tls-ca-blob", "/etc/docker/registry/ca.crt");
+  // storage-s3-region alone: the old charm silently stored on the filesystem (s3 needed a bucket too).
   private static final Set<String> SUPPORTED = Set.of("log-level", "registry-http-proxy", "registry-https-proxy",
-      "auth-basic-user", "auth-basic-password", "tls-cert-blob", "tls-key-blob", "tls-ca-blob");
+      "auth-basic-user", "auth-basic-password", "tls-cert-blob", "tls-key-blob", "tls-ca-blob", "storage-s3-region");
 
   final Path work;
   final Path root;

@@ -154,6 +154,29 @@ class UpgradeIT {
   }
 
   @Test
+  void optionsTheOldCharmIgnoredBlockWithWhatToSetAndTheOldRegistryKeepsServing() throws IOException {
+    try (ReactiveCharmUnit old = ReactiveCharmUnit.deploy("it-upgrade-strict", "127.0.0.1", Map.of("storage-s3-region", "us-east-1"))) {
+      String ref = old.netloc() + "/it/upgrade-strict:1";
+      tags.add(TestImages.tiny(work.resolve("strict-image"), ref));
+      Cmd.ok("docker", "push", ref);
+      String digest = digest(old.netloc(), "it/upgrade-strict");
+
+      old.refresh();
+
+      assertEquals("blocked", old.sim.unitStatus(ReactiveCharmUnit.UNIT).status);
+      assertEquals("Invalid charm config: storage-s3-bucket (required for s3 storage)", old.sim.unitStatus(ReactiveCharmUnit.UNIT).message);
+      assertEquals(old.oldContainer, Cmd.ok("docker", "inspect", "-f", "{{.Id}}", old.name).trim(), "the old container is left alone");
+      assertEquals(digest, digest(old.netloc(), "it/upgrade-strict"), "and keeps serving");
+
+      // What the old charm did: filesystem storage, with the region unset.
+      old.sim.config(Map.of(), List.of("storage-s3-region")).forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+      assertEquals("active", old.sim.unitStatus(ReactiveCharmUnit.UNIT).status, old.sim.unitStatus(ReactiveCharmUnit.UNIT).message);
+      adoptedOnce(old);
+      assertEquals(digest, digest(old.netloc(), "it/upgrade-strict"));
+    }
+  }
+
+  @Test
   void certificateFilesLinkedAtTheTlsPathsKeepBeingServed() throws IOException {
     String host = TestNet.hostAddress();
     try (TestPki pki = TestPki.create(work.resolve("pki-links"), "it-upgrade-links-ca")) {
