@@ -170,11 +170,17 @@ final class Validator {
     String user = v.str("auth-basic-user");
     if (basic) {
       check("auth-basic-user", !user.isEmpty(), "required when auth-basic-password is set");
-      check("auth-basic-user", !user.matches("(?s).*[:\\s\\p{Cntrl}].*"),
-          "must not contain ':', spaces or control characters");
+      // The registry's htpasswd reader trims each line, skips those starting with '#' and splits
+      // at the first ':'; a space inside the name is fine (the previous charm passed such names).
+      check("auth-basic-user", !user.matches("(?s).*[:\\p{Cntrl}].*") && !user.startsWith("#")
+              && user.strip().equals(user),
+          "must not contain ':' or control characters, begin with '#', or begin or end with a space");
     }
     check("auth-basic-password", !v.str("auth-basic-password").matches("(?s).*[\\r\\n].*"),
         "must be a single line");
+    // bcrypt uses the first 72 bytes only: a longer password would be weaker than it looks.
+    check("auth-basic-password", v.str("auth-basic-password").getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 72,
+        "must be at most 72 bytes (bcrypt ignores the rest)");
     boolean token = TOKEN_OPTIONS.stream().anyMatch(this::isSet);
     if (token) {
       TOKEN_OPTIONS.forEach(o -> check(o, isSet(o), "required for token authentication"));
