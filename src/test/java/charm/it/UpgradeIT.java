@@ -224,6 +224,8 @@ class UpgradeIT {
     assertNotEquals(old.oldContainer, id, "recreated with this charm's spec");
     assertTrue(old.sim.logs(ReactiveCharmUnit.UNIT).stream()
         .anyMatch(l -> l.message.equals("Adopting container " + old.name + " left by the previous charm; it will be replaced")));
+    old.sim.logs(ReactiveCharmUnit.UNIT).stream().filter(l -> l.message.startsWith("Replaced container " + old.name + " "))
+        .forEach(l -> System.out.println("adoption: " + l.message));
     assertEquals(old.sim.model().modelUuid,
         Cmd.ok("docker", "inspect", "-f", "{{index .Config.Labels \"charm.docker-registry.model-uuid\"}}", old.name).trim());
     assertEquals(ReactiveCharmUnit.UNIT,
