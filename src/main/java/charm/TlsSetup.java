@@ -126,7 +126,7 @@ final class TlsSetup {
     }
     if (source.isEmpty()) {
       source = fromPaths(options, blobs ? "tls-*-blob" : "tls-*-path");
-    } else if (blobs || files.isRegularFile(options.certPath())) {
+    } else if (blobs || files.isFileOrLinkToOne(options.certPath())) {
       tools.log(LogLevel.INFO, "Serving the cert-provider certificate; the tls-* options are not used while it is related");
     }
     if (source.isEmpty() && relation.isPresent()) {
@@ -235,14 +235,21 @@ final class TlsSetup {
 
   // ---- options -------------------------------------------------------------------------------
 
+  /**
+   * The files at the tls-*-path options, each a file or a link to one (as the previous charm,
+   * which served them through bind mounts, took them).
+   */
   private Optional<Source> fromPaths(RegistryConfig.Tls options, String name) {
-    String cert = files.isRegularFile(options.certPath()) ? readText(options.certPath()) : null;
-    String key = files.isRegularFile(options.keyPath()) ? readText(options.keyPath()) : null;
+    String cert = operatorFile(options.certPath());
+    String key = operatorFile(options.keyPath());
     if (cert == null || key == null) {
       return Optional.empty();
     }
-    String ca = files.isRegularFile(options.caPath()) ? readText(options.caPath()) : null;
-    return Optional.of(new Source(name, new TlsMaterial(cert, key, ca)));
+    return Optional.of(new Source(name, new TlsMaterial(cert, key, operatorFile(options.caPath()))));
+  }
+
+  private String operatorFile(String path) {
+    return files.isFileOrLinkToOne(path) ? files.read(path).map(b -> new String(b, StandardCharsets.UTF_8)).orElse(null) : null;
   }
 
   /** Writes the decoded blobs to the tls-*-path files (certificates 0644, key 0600). */

@@ -50,7 +50,7 @@ public final class Sim {
 
   private final Path workDir;
   private final Model model;
-  private final Charm charm;
+  private Charm charm;
   private final Object lock = new Object();
   private final Deque<Model.Event> queue = new ArrayDeque<>();
   private final List<HookResult> results = new ArrayList<>();
@@ -274,6 +274,39 @@ public final class Sim {
     List<HookResult> out = liveUnits().isEmpty() ? List.of() : remove();
     deleteTree(workDir);
     return out;
+  }
+
+  /**
+   * {@code juju refresh --path}: the application now runs {@code newCharm} ({@code .charm} zip or
+   * directory). Every unit's charm directory gets the new charm's files, then upgrade-charm and
+   * config-changed run on each unit. Nothing else changes: units, leadership, leader settings,
+   * relations and their data, unit state, opened ports, statuses. Values set for options the new
+   * charm does not declare are dropped. Refused when the new charm has another name or lacks an
+   * endpoint a relation uses; peer relations it adds are not created.
+   */
+  public List<HookResult> refresh(Path newCharm) {
+    if (liveUnits().isEmpty()) {
+      throw new SimException("application " + Fmt.goQuote(model.application) + " is not deployed");
+    }
+    Charm next = new Charm(newCharm);
+    if (!next.name.equals(charm.name)) {
+      throw new SimException("cannot refresh " + Fmt.goQuote(charm.name) + " to a charm named " + Fmt.goQuote(next.name));
+    }
+    for (Model.Relation r : model.relations.values()) {
+      if (!next.hasEndpoint(r.endpoint)) {
+        throw new SimException("cannot refresh: the new charm has no " + Fmt.goQuote(r.endpoint) + " endpoint, which relation " + r.id + " uses");
+      }
+    }
+    model.charm = newCharm.toAbsolutePath().toString();
+    charm = next;
+    model.config.keySet().removeIf(option -> !next.options.containsKey(option));
+    for (String u : liveUnits()) {
+      deleteTree(unitDir(u).resolve("charm")); // an unpacked zip; a charm directory is used in place
+    }
+    return perform(() -> liveUnits().forEach(u -> {
+      enqueue(u, "upgrade-charm");
+      enqueue(u, "config-changed");
+    }));
   }
 
   /** {@code juju config}: validates, then config-changed on every unit. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = "Simulates Juju around the units of a machine charm.",
     subcommands = {
-      SimCli.Deploy.class, SimCli.AddUnit.class, SimCli.RemoveUnit.class, SimCli.ConfigCmd.class,
+      SimCli.Deploy.class, SimCli.Refresh.class, SimCli.AddUnit.class, SimCli.RemoveUnit.class, SimCli.ConfigCmd.class,
       SimCli.Hook.class, SimCli.Run.class, SimCli.Integrate.class, SimCli.SetRemote.class,
       SimCli.RemoveRelation.class, SimCli.Leader.class, SimCli.Resolve.class, SimCli.Attach.class,
       SimCli.Status.class, SimCli.Log.class, SimCli.Remove.class, SimCli.Destroy.class
@@ -126,6 +126,19 @@ public final class SimCli implements Callable<Integer> {
         sim.save();
       }
       return cli.report(sim.deploy(units));
+    }
+  }
+
+  @Command(name = "refresh", description = "Refresh to another charm: upgrade-charm, config-changed on each unit.")
+  static final class Refresh implements Callable<Integer> {
+    @ParentCommand SimCli cli;
+
+    @Option(names = "--path", required = true, description = "A .charm file or a charm directory.")
+    Path charm;
+
+    @Override
+    public Integer call() {
+      return cli.report(cli.sim().refresh(charm));
     }
   }
 

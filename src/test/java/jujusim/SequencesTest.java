@@ -231,6 +231,39 @@ class SequencesTest {
   }
 
   @Test
+  void refreshRunsUpgradeCharmThenConfigChangedWithTheNewFilesAndKeepsTheModel() throws Exception {
+    sim.deploy(2);
+    int db = sim.integrate("db", "mysql", List.of("mysql/0"), Map.of(), Map.of());
+    charm.cmds("hooks/update-status", "leader-set k=v", "state-set s=1", "open-port 8080");
+    sim.hook("demo/0", "update-status");
+    sim.config(Map.of("ratio", 2.5, "name", "kept"), List.of());
+    Path v2 = FakeCharm.create(tmp.resolve("v2")).dir;
+    Files.writeString(v2.resolve("config.yaml"), FakeCharm.CONFIG.replace("  ratio:", "  other:"));
+    charm.cmds("hooks/upgrade-charm", "config-get --format=json", "leader-get k", "state-get s", "opened-ports");
+
+    List<HookResult> rs = sim.refresh(v2);
+    assertEquals(List.of("demo/0 upgrade-charm", "demo/0 config-changed", "demo/1 upgrade-charm", "demo/1 config-changed"),
+        rs.stream().map(r -> r.unit() + " " + r.hook()).toList());
+    assertEquals(hooks("upgrade-charm", "config-changed"), tail(charm.hooks("demo/1"), 2));
+    assertEquals(v2.toAbsolutePath().toString(), charm.env("demo/0", "hooks/upgrade-charm").get("JUJU_CHARM_DIR"));
+    ok(charm.out("demo/0", "hooks/upgrade-charm", 0),
+        "{\"debug\":false,\"empty\":\"\",\"name\":\"kept\",\"other\":1.5,\"port\":8080}\n");
+    ok(charm.out("demo/0", "hooks/upgrade-charm", 1), "v\n");
+    ok(charm.out("demo/0", "hooks/upgrade-charm", 2), "1\n");
+    ok(charm.out("demo/0", "hooks/upgrade-charm", 3), "8080/tcp\n");
+    assertEquals("demo/0", sim.leader());
+    assertTrue(sim.hasRelation(db));
+
+    Path renamed = FakeCharm.create(tmp.resolve("v3")).dir;
+    Files.writeString(renamed.resolve("metadata.yaml"), FakeCharm.METADATA.replace("name: demo", "name: other"));
+    assertThrows(SimException.class, () -> sim.refresh(renamed));
+    Path noDb = FakeCharm.create(tmp.resolve("v4")).dir;
+    Files.writeString(noDb.resolve("metadata.yaml"), FakeCharm.METADATA.replace("  db:\n    interface: mysql\n", "  other:\n    interface: mysql\n"));
+    SimException e = assertThrows(SimException.class, () -> sim.refresh(noDb));
+    assertTrue(e.getMessage().contains("\"db\""), e.getMessage());
+  }
+
+  @Test
   void removeApplication() {
     sim.deploy(2);
     sim.integrate("db", "mysql", List.of("mysql/0"), Map.of(), Map.of());

@@ -146,8 +146,9 @@ public final class ConfigYaml {
     return m;
   }
 
-  // #s3 (docs/storage-drivers/s3.md). Not written: "forcepathstyle" and "loglevel", which 2.8
-  // does not know (it uses path style whenever regionendpoint is set).
+  // #s3 (docs/storage-drivers/s3.md). Only what the 2.8.2 driver reads (FromParameters in
+  // registry/storage/driver/s3-aws/s3.go): no forcepathstyle (it uses path style whenever
+  // regionendpoint is set), usedualstack, accelerate or loglevel.
   private static Map<String, Object> s3(S3 s) {
     Map<String, Object> m = new LinkedHashMap<>();
     putIfSet(m, "accesskey", s.accessKey());
@@ -167,8 +168,6 @@ public final class ConfigYaml {
     putIfSet(m, "rootdirectory", s.rootDirectory());
     m.put("storageclass", s.storageClass());
     putIfSet(m, "useragent", s.userAgent());
-    m.put("usedualstack", s.useDualStack());
-    m.put("accelerate", s.accelerate());
     m.put("objectacl", s.objectAcl());
     return m;
   }

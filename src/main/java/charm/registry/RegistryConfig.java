@@ -41,15 +41,15 @@ public final class RegistryConfig {
   }
 
   /**
-   * S3 settings. {@code v4Auth} is always true: see {@link #from}. {@code forcePathStyle} and
-   * {@code logLevel} are carried for completeness but registry 2.8 has no such parameters.
+   * S3 settings: the parameters registry 2.8's s3 driver reads. {@code v4Auth} is always true: see
+   * {@link #s3()}. The driver has no forcepathstyle, usedualstack, accelerate or loglevel
+   * parameter, so those options are not carried.
    */
   public record S3(String region, String bucket, String accessKey, String secretKey,
       String regionEndpoint, String keyId, String rootDirectory, String userAgent,
       boolean encrypt, boolean secure, boolean skipVerify, boolean v4Auth, long chunkSize,
       long multipartCopyChunkSize, long multipartCopyMaxConcurrency,
-      long multipartCopyThresholdSize, String storageClass, boolean useDualStack,
-      boolean accelerate, String objectAcl, String logLevel, boolean forcePathStyle) {
+      long multipartCopyThresholdSize, String storageClass, String objectAcl) {
     @Override
     public String toString() {
       return "S3[region=" + region + ", bucket=" + bucket + ", regionEndpoint=" + regionEndpoint
@@ -140,10 +140,12 @@ public final class RegistryConfig {
   }
 
   /**
-   * The blocked-status message, "" when valid. Several offending options: "Invalid charm config:
-   * a, b" (config.yaml order, no duplicates), as the old charm said. A single offending option
-   * also gets its first reason, which tells the operator what to change: "Invalid charm config:
-   * log-level (must be one of error, warn, info, debug)". Reasons never contain values.
+   * The blocked-status message, "" when valid: "Invalid charm config: a, b" (config.yaml order, no
+   * duplicates), as the old charm said, followed by the reason when the options share one, which
+   * tells the operator what to change: "Invalid charm config: log-level (must be one of error,
+   * warn, info, debug)", "Invalid charm config: storage-swift-username, storage-swift-password
+   * (required for swift storage)". Options with different reasons are only named (each reason is
+   * logged). Reasons never contain values.
    */
   public String statusMessage() {
     Map<String, String> firstReason = new LinkedHashMap<>();
@@ -151,11 +153,9 @@ public final class RegistryConfig {
     if (firstReason.isEmpty()) {
       return "";
     }
-    if (firstReason.size() == 1) {
-      var only = firstReason.entrySet().iterator().next();
-      return "Invalid charm config: " + only.getKey() + " (" + only.getValue() + ")";
-    }
-    return "Invalid charm config: " + String.join(", ", firstReason.keySet());
+    String options = "Invalid charm config: " + String.join(", ", firstReason.keySet());
+    java.util.Set<String> reasons = new java.util.HashSet<>(firstReason.values());
+    return reasons.size() == 1 ? options + " (" + reasons.iterator().next() + ")" : options;
   }
 
   public String registryImage() {
@@ -194,8 +194,9 @@ public final class RegistryConfig {
     return optional("http-host");
   }
 
+  /** The log level in lower case, as the registry reads it (the option accepts any case). */
   public String logLevel() {
-    return v.str("log-level");
+    return v.str("log-level").toLowerCase(java.util.Locale.ROOT);
   }
 
   public StorageBackend storageBackend() {
@@ -233,8 +234,7 @@ public final class RegistryConfig {
         s("regionendpoint"), s("keyid"), s("rootdirectory"), s("useragent"), b("encrypt"),
         b("secure"), b("skip-verify"), true, n("chunksize"), n("multipartcopychunksize"),
         n("multipartcopymaxconcurrency"), n("multipartcopythresholdsize"), s("storageclass"),
-        b("usedualstack"), b("accelerate"), s("objectacl"), s("loglevel"),
-        b("forcepathstyle")));
+        s("objectacl")));
   }
 
   public boolean storageDelete() {

@@ -24,10 +24,6 @@ final class Validator {
   static final Set<String> S3_OBJECT_ACLS =
       Set.of("private", "public-read", "public-read-write", "authenticated-read",
           "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control");
-  // The AWS SDK's values (honoured by distribution 3.x; registry 2.8 ignores the parameter).
-  static final Set<String> S3_LOG_LEVELS =
-      Set.of("off", "debug", "debugwithsigning", "debugwithhttpbody", "debugwithrequestretries",
-          "debugwithrequesterrors", "debugwitheventstreambody");
   // Without a regionendpoint, registry 2.8.2 only starts with a region of its AWS SDK's
   // partitions; this is exactly the set the 2.8.2 binary accepted when probed.
   static final Set<String> S3_AWS_REGIONS =
@@ -93,12 +89,13 @@ final class Validator {
       problem("debug-port", "must differ from registry-port");
       problem("registry-port", "must differ from debug-port");
     }
-    httpUrlOrUnset("registry-http-proxy");
-    httpUrlOrUnset("registry-https-proxy");
+    proxyOrUnset("registry-http-proxy");
+    proxyOrUnset("registry-https-proxy");
   }
 
   private void http() {
-    check("log-level", LOG_LEVELS.contains(v.str("log-level")),
+    // The registry lower-cases the level before checking it (configuration.Loglevel).
+    check("log-level", LOG_LEVELS.contains(v.str("log-level").toLowerCase(Locale.ROOT)),
         "must be one of error, warn, info, debug");
     String host = v.str("http-host");
     if (!host.isEmpty()) {
@@ -148,8 +145,12 @@ final class Validator {
         S3_STORAGE_CLASSES.contains(v.str("storage-s3-storageclass").toUpperCase(Locale.ROOT)),
         "must be one of NONE, REDUCED_REDUNDANCY, STANDARD");
     oneOf("storage-s3-objectacl", S3_OBJECT_ACLS);
-    oneOf("storage-s3-loglevel", S3_LOG_LEVELS);
-    boolean endpoint = !httpUrlOrUnset("storage-s3-regionendpoint");
+    // storage-s3-loglevel, -usedualstack, -accelerate and -forcepathstyle are not checked: registry
+    // 2.8 has no such parameters, so no value of theirs can break it (nor is any written).
+    String endpointValue = v.str("storage-s3-regionendpoint");
+    boolean endpoint = !endpointValue.isEmpty();
+    check("storage-s3-regionendpoint", !endpoint || Syntax.isS3Endpoint(endpointValue),
+        "must be an http:// or https:// URL or a host[:port]");
     String region = v.str("storage-s3-region");
     check("storage-s3-region", region.isEmpty() || endpoint || S3_AWS_REGIONS.contains(region),
         "unknown AWS region; set storage-s3-regionendpoint for other S3 services");
@@ -169,11 +170,17 @@ final class Validator {
     String user = v.str("auth-basic-user");
     if (basic) {
       check("auth-basic-user", !user.isEmpty(), "required when auth-basic-password is set");
-      check("auth-basic-user", !user.matches("(?s).*[:\\s\\p{Cntrl}].*"),
-          "must not contain ':', spaces or control characters");
+      // The registry's htpasswd reader trims each line, skips those starting with '#' and splits
+      // at the first ':'; a space inside the name is fine (the previous charm passed such names).
+      check("auth-basic-user", !user.matches("(?s).*[:\\p{Cntrl}].*") && !user.startsWith("#")
+              && user.strip().equals(user),
+          "must not contain ':' or control characters, begin with '#', or begin or end with a space");
     }
     check("auth-basic-password", !v.str("auth-basic-password").matches("(?s).*[\\r\\n].*"),
         "must be a single line");
+    // bcrypt uses the first 72 bytes only: a longer password would be weaker than it looks.
+    check("auth-basic-password", v.str("auth-basic-password").getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 72,
+        "must be at most 72 bytes (bcrypt ignores the rest)");
     boolean token = TOKEN_OPTIONS.stream().anyMatch(this::isSet);
     if (token) {
       TOKEN_OPTIONS.forEach(o -> check(o, isSet(o), "required for token authentication"));
@@ -210,6 +217,13 @@ final class Validator {
       check(option, !Layout.isCharmOwned(path), "must not be a file the charm manages itself");
     }
     check("tls-key-path", !v.str("tls-key-path").equals(v.str("tls-cert-path")), "must differ from tls-cert-path");
+  }
+
+  /** Checks an optional proxy option (see {@link Syntax#isProxy}). */
+  private void proxyOrUnset(String option) {
+    String value = v.str(option);
+    check(option, value.isEmpty() || Syntax.isProxy(value),
+        "must be an http://, https:// or socks5:// URL or a host:port, without spaces");
   }
 
   /** Checks an optional URL option; returns true when it is unset. */

@@ -215,6 +215,15 @@ public final class HostFiles {
     return Files.isRegularFile(resolve(absolutePath), LinkOption.NOFOLLOW_LINKS);
   }
 
+  /**
+   * Whether the path is a regular file or a symbolic link to one. For the operator's own files
+   * (tls-*-path), which certificate tools often lay out as links; the charm's files are checked
+   * without following links.
+   */
+  public boolean isFileOrLinkToOne(String absolutePath) {
+    return Files.isRegularFile(resolve(absolutePath));
+  }
+
   /** Whether the path is a regular file with exactly this mode. */
   public boolean hasMode(String absolutePath, String mode) {
     Path p = resolve(absolutePath);

@@ -241,7 +241,8 @@ class RegistryCharmIT {
         Arguments.of(Map.of("storage-s3-region", "us-east-1"), "storage-s3-bucket"),
         Arguments.of(Map.of("storage-s3-region", "us-east-1", "storage-s3-bucket", "b", "storage-s3-chunksize", 1024), "storage-s3-chunksize"),
         Arguments.of(Map.of("storage-s3-region", "us-east-1", "storage-s3-bucket", "b", "storage-s3-storageclass", "GLACIER"), "storage-s3-storageclass"),
-        Arguments.of(Map.of("storage-s3-region", "us-east-1", "storage-s3-bucket", "b", "storage-s3-loglevel", "loud"), "storage-s3-loglevel"),
+        Arguments.of(Map.of("storage-s3-region", "us-east-1", "storage-s3-bucket", "b", "storage-s3-objectacl", "log-delivery-write"),
+            "storage-s3-objectacl"),
         Arguments.of(Map.of("registry-http-proxy", "not a url"), "registry-http-proxy"),
         Arguments.of(Map.of("cache-remoteurl", "::nope"), "cache-remoteurl"),
         Arguments.of(

@@ -42,6 +42,14 @@ final class RegistryProcess implements AutoCloseable {
 
   /** Writes {@code configYml} to {@code dir/config.yml}, starts the registry and waits until it listens. */
   static RegistryProcess start(Path dir, String configYml) {
+    return start(dir, configYml, java.util.Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, String)}, with {@code env} added to the registry's environment; no
+   * proxy variable of this environment reaches it either.
+   */
+  static RegistryProcess start(Path dir, String configYml, java.util.Map<String, String> env) {
     if (!Files.isExecutable(BINARY)) {
       throw new AssertionError(BINARY + " is missing: install docker-registry (scripts/ensure-env.sh)");
     }
@@ -51,7 +59,9 @@ final class RegistryProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("registry.log").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("REGISTRY_"));
+    pb.environment().keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("REGISTRY_")
+        || name.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy"));
+    pb.environment().putAll(env);
     pb.environment().put("REGISTRY_HTTP_ADDR", ":" + port);
     RegistryProcess registry;
     try {

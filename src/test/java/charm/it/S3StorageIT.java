@@ -40,7 +40,9 @@ import org.junit.jupiter.api.Test;
  * config.yml as the charm renders it, with S3 values that the registry's YAML reader (go-yaml v2)
  * takes for other types when they are written plain, read by the real registry binary storing
  * into a real S3 server (s3proxy, filesystem backend, SigV4 checked). A blob pushed over the
- * registry API must land in bucket {@value #BUCKET} under rootdirectory {@value #ROOT}.
+ * registry API must land in bucket {@value #BUCKET} under rootdirectory {@value #ROOT}. A second
+ * registry reaches the same server through a scheme-less storage-s3-regionendpoint (host:port,
+ * which the old charm passed through and the driver completes with http:// as secure is false).
  */
 @Tag("docker")
 class S3StorageIT {
@@ -57,8 +59,12 @@ class S3StorageIT {
   static Path work;
   static Path data;
   static Process s3proxy;
+  static final String SCHEMELESS_ROOT = "schemeless";
+
   static Process registry;
   static String registryUrl;
+  static Process schemeless;
+  static String schemelessUrl;
 
   @BeforeAll
   static void start() throws IOException {
@@ -85,30 +91,42 @@ class S3StorageIT {
         "--properties", conf.toString());
     awaitAnswer(s3proxy, s3Url + "/", "s3proxy");
 
+    registryUrl = startRegistry("registry", s3Url, ROOT);
+    registry = started;
+    schemelessUrl = startRegistry("schemeless", s3Url.substring("http://".length()), SCHEMELESS_ROOT);
+    schemeless = started;
+  }
+
+  private static Process started;
+
+  /** Starts the registry binary on the charm's config.yml for these options; returns its URL. */
+  private static String startRegistry(String name, String endpoint, String root) throws IOException {
     Map<String, Object> options = new LinkedHashMap<>();
     options.put("storage-s3-region", "us-east-1");
-    options.put("storage-s3-regionendpoint", s3Url);
+    options.put("storage-s3-regionendpoint", endpoint);
     options.put("storage-s3-secure", false);
     options.put("storage-s3-bucket", BUCKET);
-    options.put("storage-s3-rootdirectory", ROOT);
+    options.put("storage-s3-rootdirectory", root);
     options.put("storage-s3-accesskey", ACCESS_KEY);
     options.put("storage-s3-secretkey", SECRET_KEY);
     String netloc = "127.0.0.1:" + freePort();
-    String yml = ConfigYaml.render(RegistryConfig.from(options),
-        new ConfigYaml.Extras("s3-storage-it-http-secret", null, null));
-    Path config = Files.writeString(work.resolve("config.yml"),
+    RegistryConfig cfg = RegistryConfig.from(options);
+    assertEquals(List.of(), cfg.problems(), endpoint);
+    String yml = ConfigYaml.render(cfg, new ConfigYaml.Extras("s3-storage-it-http-secret", null, null));
+    assertTrue(yml.contains("regionendpoint: \"" + endpoint + "\"\n"), yml);
+    Path config = Files.writeString(work.resolve(name + ".yml"),
         yml.replace(ConfigYaml.HTTP_ADDR, netloc));
     // No AWS_* from this environment (AWS_CA_BUNDLE breaks the driver): only config.yml counts.
-    registry = startProcess(work.resolve("registry.log"), List.of("AWS_"),
+    started = startProcess(work.resolve(name + ".log"), List.of("AWS_"),
         REGISTRY_BINARY.toString(), "serve", config.toString());
-    registryUrl = "http://" + netloc;
-    awaitAnswer(registry, registryUrl + "/v2/", "registry");
+    awaitAnswer(started, "http://" + netloc + "/v2/", name);
+    return "http://" + netloc;
   }
 
   @AfterAll
   static void stop() throws IOException, InterruptedException {
     try {
-      for (Process p : new Process[] {registry, s3proxy}) {
+      for (Process p : new Process[] {registry, schemeless, s3proxy}) {
         if (p != null) {
           p.destroy();
           if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -129,31 +147,41 @@ class S3StorageIT {
 
   @Test
   void aPushedBlobLandsInTheConfiguredBucketAndRootDirectory() throws IOException {
-    byte[] blob = "a blob from S3StorageIT\n".getBytes(StandardCharsets.UTF_8);
-    String hex = sha256(blob);
-    String digest = "sha256:" + hex;
-
-    HttpResponse<String> started = send("POST", registryUrl + "/v2/it/s3/blobs/uploads/", null);
-    assertEquals(202, started.statusCode(), "start upload: " + started.body() + registryErrors());
-    URI location = URI.create(registryUrl + "/").resolve(
-        started.headers().firstValue("Location").orElseThrow());
-    String put = location + (location.getRawQuery() == null ? "?" : "&") + "digest=" + digest;
-    HttpResponse<String> done = send("PUT", put, blob);
-    assertEquals(201, done.statusCode(), "finish upload: " + done.body() + registryErrors());
-
     Path bucket = data.resolve(BUCKET);
-    Path stored = bucket.resolve(ROOT + "/docker/registry/v2/blobs/sha256/"
-        + hex.substring(0, 2) + "/" + hex + "/data");
-    assertTrue(Files.isRegularFile(stored), stored + " is missing; stored: " + listing());
-    assertArrayEquals(blob, Files.readAllBytes(stored));
+    pushAndRead(registryUrl, ROOT, "registry.log", "a blob from S3StorageIT\n");
     assertFalse(Files.exists(data.resolve("15")), "bucket read as the integer 15");
     assertFalse(Files.exists(bucket.resolve("false")), "rootdirectory read as false");
     assertEquals(List.of(BUCKET), names(data), "buckets");
-    assertEquals(List.of(ROOT), names(bucket), "top level of the bucket");
+    assertTrue(List.of(ROOT, SCHEMELESS_ROOT).containsAll(names(bucket)), "top level of the bucket: " + names(bucket));
+  }
 
-    HttpResponse<String> read = send("GET", registryUrl + "/v2/it/s3/blobs/" + digest, null);
+  @Test
+  void aSchemeLessEndpointReachesTheService() throws IOException {
+    pushAndRead(schemelessUrl, SCHEMELESS_ROOT, "schemeless.log", "a blob through host:port\n");
+  }
+
+  /** Pushes a blob through the registry API, finds it in the bucket under {@code root}, reads it back. */
+  private static void pushAndRead(String url, String root, String log, String text) throws IOException {
+    byte[] blob = text.getBytes(StandardCharsets.UTF_8);
+    String hex = sha256(blob);
+    String digest = "sha256:" + hex;
+
+    HttpResponse<String> started = send("POST", url + "/v2/it/s3/blobs/uploads/", null);
+    assertEquals(202, started.statusCode(), "start upload: " + started.body() + registryErrors(log));
+    URI location = URI.create(url + "/").resolve(
+        started.headers().firstValue("Location").orElseThrow());
+    String put = location + (location.getRawQuery() == null ? "?" : "&") + "digest=" + digest;
+    HttpResponse<String> done = send("PUT", put, blob);
+    assertEquals(201, done.statusCode(), "finish upload: " + done.body() + registryErrors(log));
+
+    Path stored = data.resolve(BUCKET).resolve(root + "/docker/registry/v2/blobs/sha256/"
+        + hex.substring(0, 2) + "/" + hex + "/data");
+    assertTrue(Files.isRegularFile(stored), stored + " is missing; stored: " + listing());
+    assertArrayEquals(blob, Files.readAllBytes(stored));
+
+    HttpResponse<String> read = send("GET", url + "/v2/it/s3/blobs/" + digest, null);
     assertEquals(200, read.statusCode());
-    assertEquals(new String(blob, StandardCharsets.UTF_8), read.body());
+    assertEquals(text, read.body());
   }
 
   /** Starts a child process, output to {@code log}, without the variables named {@code drop*}. */
@@ -170,7 +198,7 @@ class S3StorageIT {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (Http.status(url) == -1) {
       if (!p.isAlive()) {
-        fail(what + " exited with " + p.exitValue() + (p == registry ? registryErrors() : ""));
+        fail(what + " exited with " + p.exitValue() + (p == s3proxy ? "" : registryErrors(what + ".log")));
       }
       assertTrue(System.nanoTime() < deadline, what + " does not answer after " + START_TIMEOUT);
       try {
@@ -199,9 +227,9 @@ class S3StorageIT {
     }
   }
 
-  /** The registry's error messages (it logs no credentials), for failure messages. */
-  private static String registryErrors() {
-    try (Stream<String> lines = Files.lines(work.resolve("registry.log"))) {
+  /** A registry's error messages (it logs no credentials), for failure messages. */
+  private static String registryErrors(String log) {
+    try (Stream<String> lines = Files.lines(work.resolve(log))) {
       return lines.filter(l -> l.contains("\"level\":\"error\""))
           .map(l -> "\n  " + l.substring(0, Math.min(l.length(), 400))).limit(5)
           .reduce("", String::concat);

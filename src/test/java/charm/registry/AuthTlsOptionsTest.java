@@ -30,7 +30,11 @@ class AuthTlsOptionsTest {
     Map<String, Object> token = token();
     return Stream.of(
         Arguments.of("basic user with a colon", Map.of("auth-basic-user", "a:b", "auth-basic-password", "pw"), List.of("auth-basic-user")),
+        Arguments.of("basic user with a tab", Map.of("auth-basic-user", "a\tb", "auth-basic-password", "pw"), List.of("auth-basic-user")),
+        Arguments.of("basic user with a leading space", Map.of("auth-basic-user", " ab", "auth-basic-password", "pw"), List.of("auth-basic-user")),
+        Arguments.of("basic user a comment to htpasswd", Map.of("auth-basic-user", "#ab", "auth-basic-password", "pw"), List.of("auth-basic-user")),
         Arguments.of("basic user empty", Map.of("auth-basic-user", "", "auth-basic-password", "pw"), List.of("auth-basic-user")),
+        Arguments.of("password over 72 bytes", Map.of("auth-basic-password", "é".repeat(36) + "x"), List.of("auth-basic-password")),
         Arguments.of("password on two lines", Map.of("auth-basic-password", "a\nb"), List.of("auth-basic-password")),
         Arguments.of("token realm only", Map.of("auth-token-realm", "https://auth.example/token"),
             List.of("auth-token-issuer", "auth-token-root-certs", "auth-token-service")),
@@ -62,6 +66,11 @@ class AuthTlsOptionsTest {
         assertFalse(text.length() > 3 && p.reason().contains(text), "reason quotes a value: " + p);
       }
     }
+  }
+
+  @Test
+  void aBasicUserWithASpaceInsideIsFine() {
+    assertEquals(List.of(), RegistryConfig.from(with(Map.of("auth-basic-user", "build bot", "auth-basic-password", "pw"))).problems());
   }
 
   @Test

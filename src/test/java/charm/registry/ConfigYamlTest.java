@@ -53,7 +53,16 @@ class ConfigYamlTest {
             "storage-s3-objectacl", "bucket-owner-full-control",
             "storage-s3-loglevel", "debug", "storage-s3-forcepathstyle", true), SECRET),
         Arguments.of("readonly-delete-nocache", with("storage-read-only", true,
-            "storage-delete", true, "storage-cache", "disabled"), Extras.NONE));
+            "storage-delete", true, "storage-cache", "disabled"), Extras.NONE),
+        // Values the old charm ran and the registry accepts: an upper-case level (written lower
+        // case), a scheme-less endpoint (the driver adds http:// as secure is false) and the
+        // options registry 2.8 does not read (not written at all).
+        Arguments.of("log-level-upper-case", with("log-level", "WARN"), SECRET),
+        Arguments.of("s3-schemeless-endpoint", with("storage-s3-region", "garage",
+            "storage-s3-bucket", "registry", "storage-s3-regionendpoint", "127.0.0.1:15095",
+            "storage-s3-secure", false, "storage-s3-loglevel", "verbose",
+            "storage-s3-usedualstack", true, "storage-s3-accelerate", true,
+            "storage-s3-forcepathstyle", true), SECRET));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -10,6 +10,7 @@ import charm.registry.RegistryConfig.StorageBackend;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +52,7 @@ class RegistryConfigTest {
     return Stream.of(
         bad("cache bogus", m("storage-cache", "redis"), "storage-cache"),
         bad("log-level bogus", m("log-level", "trace"), "log-level"),
-        bad("log-level case", m("log-level", "INFO"), "log-level"),
+        bad("log-level padded", m("log-level", " info"), "log-level"),
         bad("registry-port 0", m("registry-port", 0), "registry-port"),
         bad("registry-port 65536", m("registry-port", 65536), "registry-port"),
         bad("debug-port negative", m("debug-port", -1), "debug-port"),
@@ -69,8 +70,21 @@ class RegistryConfigTest {
         bad("registry-image bad tag", m("registry-image", "registry:"), "registry-image"),
         bad("registry-image bad digest", m("registry-image", "registry@sha256:xyz"),
             "registry-image"),
-        bad("http proxy not url", m("registry-http-proxy", "proxy:3128"), "registry-http-proxy"),
-        bad("https proxy socks", m("registry-https-proxy", "socks5://p:1080"),
+        bad("http proxy with a space", m("registry-http-proxy", "http://proxy :3128"),
+            "registry-http-proxy"),
+        bad("http proxy with a newline", m("registry-http-proxy", "proxy:3128\nX-Evil: 1"),
+            "registry-http-proxy"),
+        bad("http proxy with a tab", m("registry-http-proxy", "proxy:3128\t"),
+            "registry-http-proxy"),
+        bad("http proxy ftp scheme", m("registry-http-proxy", "ftp://proxy:21"),
+            "registry-http-proxy"),
+        bad("https proxy socks4 scheme", m("registry-https-proxy", "socks4://p:1080"),
+            "registry-https-proxy"),
+        bad("https proxy that Go reads as a hostless URL", m("registry-https-proxy", "socks5:1080"),
+            "registry-https-proxy"),
+        bad("https proxy without a host", m("registry-https-proxy", "http://:3128"),
+            "registry-https-proxy"),
+        bad("https proxy with a query", m("registry-https-proxy", "http://p:3128/?x=1"),
             "registry-https-proxy"),
         bad("cache-remoteurl not url", m("cache-remoteurl", "docker.io"), "cache-remoteurl"),
         bad("cache creds without url", m("cache-username", "u", "cache-password", "p"),
@@ -101,8 +115,12 @@ class RegistryConfigTest {
         bad("s3 unknown aws region", s3("storage-s3-region", "mars-1"), "storage-s3-region"),
         bad("s3 region with space", s3("storage-s3-region", "us east",
             "storage-s3-regionendpoint", "http://minio:9000"), "storage-s3-region"),
-        bad("s3 regionendpoint not url", s3("storage-s3-regionendpoint", "minio:9000"),
+        bad("s3 regionendpoint ftp", s3("storage-s3-regionendpoint", "ftp://minio:9000"),
             "storage-s3-regionendpoint"),
+        bad("s3 regionendpoint with a space", s3("storage-s3-regionendpoint", "minio 9000"),
+            "storage-s3-regionendpoint"),
+        bad("s3 regionendpoint scheme-less with a path", s3("storage-s3-regionendpoint",
+            "minio:9000/x"), "storage-s3-regionendpoint"),
         bad("s3 chunksize < 5MiB", m("storage-s3-chunksize", 5242879), "storage-s3-chunksize"),
         bad("s3 chunksize > 5GiB", m("storage-s3-chunksize", 5368709121L),
             "storage-s3-chunksize"),
@@ -120,7 +138,6 @@ class RegistryConfigTest {
             "storage-s3-storageclass"),
         bad("s3 objectacl", m("storage-s3-objectacl", "log-delivery-write"),
             "storage-s3-objectacl"),
-        bad("s3 loglevel", m("storage-s3-loglevel", "verbose"), "storage-s3-loglevel"),
         bad("string for int", m("registry-port", "5000"), "registry-port"),
         bad("double for int", m("storage-s3-chunksize", 1.5e7), "storage-s3-chunksize"),
         bad("string for boolean", m("storage-delete", "true"), "storage-delete"),
@@ -138,9 +155,11 @@ class RegistryConfigTest {
     assertEquals(expected, options, cfg.problems().toString());
     assertFalse(cfg.isValid());
     String message = cfg.statusMessage();
-    if (expected.size() == 1) {
+    Map<String, String> firstReason = new java.util.LinkedHashMap<>();
+    cfg.problems().forEach(p -> firstReason.putIfAbsent(p.option(), p.reason()));
+    if (Set.copyOf(firstReason.values()).size() == 1) {
       String reason = cfg.problems().get(0).reason();
-      assertEquals("Invalid charm config: " + expected.get(0) + " (" + reason + ")", message);
+      assertEquals("Invalid charm config: " + String.join(", ", expected) + " (" + reason + ")", message);
     } else {
       assertEquals("Invalid charm config: " + String.join(", ", expected), message);
     }
@@ -155,6 +174,20 @@ class RegistryConfigTest {
         ok("image localhost path", m("registry-image", "localhost/a/b__c-d.e")),
         ok("proxy with credentials", m("registry-http-proxy", "http://u:secret@proxy:3128",
             "registry-https-proxy", "https://proxy.example")),
+        ok("scheme-less proxies (Go reads them as http://)", m("registry-http-proxy",
+            "proxy.example:3128", "registry-https-proxy", "10.0.0.1:3128")),
+        ok("scheme-less proxy with credentials and IPv6", m("registry-http-proxy",
+            "u:p@[fd00::1]:3128", "registry-https-proxy", "proxy")),
+        ok("socks5 proxies", m("registry-http-proxy", "socks5://10.0.0.1:1080",
+            "registry-https-proxy", "SOCKS5://u:p@socks.example:1080")),
+        ok("log-level in any case (the registry lower-cases it)", m("log-level", "DEBUG")),
+        ok("s3 options registry 2.8 ignores take any value", m("storage-s3-loglevel", "verbose",
+            "storage-s3-usedualstack", true, "storage-s3-accelerate", true,
+            "storage-s3-forcepathstyle", true)),
+        ok("s3 scheme-less endpoint (the driver adds the scheme)", s3("storage-s3-region",
+            "garage", "storage-s3-regionendpoint", "minio.example:9000")),
+        ok("s3 scheme-less IP endpoint without port", s3("storage-s3-regionendpoint",
+            "10.0.0.9")),
         ok("ports at the bounds", m("registry-port", 1, "debug-port", 65535)),
         ok("long values", m("registry-port", 5005L, "storage-s3-chunksize", 5242880L)),
         ok("s3 minimal", s3()),
@@ -217,6 +250,26 @@ class RegistryConfigTest {
       assertFalse(o.toString().contains(secret), o.toString());
       assertFalse(o.toString().contains("PRIVATE KEY") || o.toString().contains(AuthTlsOptionsTest.KEY_B64.substring(0, 20)), o.toString());
     }
+  }
+
+  /** Where this charm is stricter than the old one, the status says what to set. */
+  @Test
+  void stricterThanTheOldCharmSaysWhatToSet() {
+    assertEquals("Invalid charm config: storage-swift-authurl, storage-s3-region, storage-s3-bucket"
+        + " (swift and s3 storage are both configured; configure only one)",
+        RegistryConfig.from(with("storage-swift-authurl", SWIFT_URL, "storage-swift-username", "u",
+            "storage-swift-password", "p", "storage-s3-region", "us-east-1", "storage-s3-bucket", "b")).statusMessage());
+    assertEquals("Invalid charm config: storage-swift-username, storage-swift-password (required for swift storage)",
+        RegistryConfig.from(with("storage-swift-authurl", SWIFT_URL)).statusMessage());
+    assertEquals("Invalid charm config: storage-s3-bucket (required for s3 storage)",
+        RegistryConfig.from(with("storage-s3-region", "us-east-1")).statusMessage());
+    assertEquals("Invalid charm config: cache-remoteurl (required when cache-username or cache-password is set)",
+        RegistryConfig.from(with("cache-username", "u", "cache-password", "p")).statusMessage());
+  }
+
+  @Test
+  void logLevelIsReadInLowerCase() {
+    assertEquals("warn", RegistryConfig.from(with("log-level", "Warn")).logLevel());
   }
 
   @Test
