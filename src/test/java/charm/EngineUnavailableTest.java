@@ -181,6 +181,11 @@ class EngineUnavailableTest {
     }
 
     @Override
+    public int exec(String name, List<String> command, java.time.Duration timeout, OutputLines lines) {
+      return stall("exec", 0);
+    }
+
+    @Override
     public void close() {}
   }
 }
