@@ -12,6 +12,7 @@ import charm.tls.Htpasswd;
 import charm.workload.ContainerState;
 import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
+import charm.workload.RegistryAccess;
 import charm.workload.RegistryProbe;
 import charm.workload.RegistryContainer;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * The holistic reconcile every hook runs (but stop/remove): read everything once, plan with pure
@@ -89,8 +91,23 @@ public final class Reconciler {
     return read(true);
   }
 
+  /**
+   * Reads everything once, with some options taking other values for this process only (the
+   * garbage-collect action holds the registry read-only this way). Juju's config is not changed:
+   * any later hook reconciles to the operator's values again.
+   */
+  public Facts readWith(Map<String, Object> overrides) {
+    return read(true, overrides);
+  }
+
   private Facts read(boolean housekeeping) {
-    RegistryConfig config = RegistryConfig.from(tools.configGet());
+    return read(housekeeping, Map.of());
+  }
+
+  private Facts read(boolean housekeeping, Map<String, Object> overrides) {
+    Map<String, Object> options = new java.util.HashMap<>(tools.configGet());
+    options.putAll(overrides);
+    RegistryConfig config = RegistryConfig.from(options);
     String shared = secret.read(housekeeping);
     return new Facts(config, shared, tools.stateGet(), tools.ingressAddress(CLIENT_BINDING));
   }
@@ -152,6 +169,37 @@ public final class Reconciler {
             : RegistryProbe.https("127.0.0.1", port, t.certPem(), outcome.client().keyPem(), outcome.client().certPem()))
         .orElse(RegistryProbe.http("127.0.0.1", port));
     return new Desired(plan, outcome, probe, Optional.empty(), proxy.isPresent());
+  }
+
+  /** How an action reaches the registry (see {@link RegistryAccess}), or the status that says why it cannot yet. */
+  public record Access(Optional<RegistryAccess> registry, Optional<Status> notReady) {}
+
+  /**
+   * How an action reaches this unit's registry over its HTTP API: locally on 127.0.0.1 at the
+   * registry port, over HTTPS trusting exactly the served certificate and presenting the unit's
+   * local client certificate (as the probe does), with the basic-auth credentials when set. Not
+   * ready while the options are invalid, the secret is not shared or the TLS material is refused
+   * or still to come.
+   */
+  public Access access(Facts facts) {
+    Optional<Status> early = precheck(facts);
+    if (early.isPresent()) {
+      return new Access(Optional.empty(), early);
+    }
+    Desired desired = desire(facts);
+    if (desired.problem().isPresent()) {
+      return new Access(Optional.empty(), desired.problem());
+    }
+    Plan plan = desired.plan();
+    TlsSetup.Outcome tls = desired.tls();
+    SSLContext ssl = tls.served()
+        .map(t -> tls.client() == null
+            ? RegistryProbe.pinnedContext(t.certPem(), null, null)
+            : RegistryProbe.pinnedContext(t.certPem(), tls.client().keyPem(), tls.client().certPem()))
+        .orElse(null);
+    String base = plan.scheme() + "://127.0.0.1:" + ContainerReconciler.port(plan);
+    RegistryConfig config = facts.config();
+    return new Access(Optional.of(new RegistryAccess(base, ssl, config.basicAuth(), config.tokenAuth().isPresent(), plan.netloc())), Optional.empty());
   }
 
   private static String host(String url) {
