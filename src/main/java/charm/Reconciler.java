@@ -70,6 +70,11 @@ public final class Reconciler {
     this.relations = new Relations(tools, files, owner.unit(), owner.application(), brokenRelation);
   }
 
+  /** The status after the stop action (the previous charm's text); every hook keeps it until the start action. */
+  public static Status stoppedByAction(String name) {
+    return Status.blocked(name + " container was stopped.");
+  }
+
   /** Who this unit is; containers labelled otherwise are not ours. */
   public Owner owner() {
     return owner;
@@ -247,7 +252,7 @@ public final class Reconciler {
       }
       ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe());
       if (outcome.atPlan()) {
-        applyPorts(plan.ports());
+        applyPorts(stoppedByOperator(facts, plan) ? new TreeSet<>() : plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
         relations.publish(plan, facts.config(), desired.tls());
       }
@@ -262,6 +267,11 @@ public final class Reconciler {
       return ContainerReconciler.notAnswering(plan);
     }
     return ready(desired, facts.config());
+  }
+
+  /** The stop action stopped this container: its ports stay closed until the start action. */
+  private static boolean stoppedByOperator(Facts facts, Plan plan) {
+    return plan.container().name().equals(facts.state().get(STOPPED));
   }
 
   /**

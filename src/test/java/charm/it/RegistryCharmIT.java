@@ -296,7 +296,7 @@ class RegistryCharmIT {
     assertEquals("completed", stop.status, stop.message);
     assertEquals(1, Cmd.run("docker", "inspect", name).exitCode(), "removed by default");
     assertEquals("blocked", sim.unitStatus(UNIT).status);
-    assertEquals(name + " container is stopped.", sim.unitStatus(UNIT).message);
+    assertEquals(name + " container was stopped.", sim.unitStatus(UNIT).message);
     for (String hook : List.of("update-status", "config-changed")) {
       sim.hook(UNIT, hook);
       assertEquals("blocked", sim.unitStatus(UNIT).status, hook + " keeps the operator's stop");
