@@ -118,7 +118,7 @@ final class ContainerReconciler {
       tools.log(LogLevel.INFO, "The stop action stopped " + stopped + ", not " + name + "; " + name + " runs");
     } else if (stopped != null) {
       named.filter(c -> owner.owns(c.labels())).ifPresent(c -> engine.stop(c.id(), STOP_TIMEOUT_SECONDS));
-      return Outcome.atPlan(Status.blocked(name + " container is stopped."));
+      return Outcome.atPlan(Reconciler.stoppedByAction(name));
     }
     if (named.isEmpty()) {
       named = recoverPrevious(engine, name);

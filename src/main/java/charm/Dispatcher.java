@@ -3,6 +3,7 @@ package charm;
 import charm.actions.ActionResult;
 import charm.actions.ContainerActions;
 import charm.actions.ImageActions;
+import charm.actions.RegistryActions;
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.JujuContext;
@@ -33,6 +34,7 @@ public final class Dispatcher {
   private final Lifecycle lifecycle;
   private final ContainerActions containerActions;
   private final ImageActions imageActions;
+  private final RegistryActions registryActions;
   private final DockerEngineInstaller installer;
 
   public Dispatcher(
@@ -41,12 +43,14 @@ public final class Dispatcher {
       Lifecycle lifecycle,
       ContainerActions containerActions,
       ImageActions imageActions,
+      RegistryActions registryActions,
       DockerEngineInstaller installer) {
     this.tools = tools;
     this.reconciler = reconciler;
     this.lifecycle = lifecycle;
     this.containerActions = containerActions;
     this.imageActions = imageActions;
+    this.registryActions = registryActions;
     this.installer = installer;
   }
 
@@ -108,7 +112,11 @@ public final class Dispatcher {
             case "images" -> imageActions.images(params);
             case "rmi" -> imageActions.rmi(params);
             case "push" -> imageActions.push(params);
-            default -> ActionResult.fail("Unknown action \"" + action + "\"; this charm has push, images, rmi, start and stop");
+            case "catalog" -> registryActions.catalog(params);
+            case "delete" -> registryActions.delete(params);
+            case "garbage-collect" -> registryActions.garbageCollect(params);
+            default -> ActionResult.fail(
+                "Unknown action \"" + action + "\"; this charm has push, images, rmi, start, stop, catalog, delete and garbage-collect");
           };
     } catch (EngineUnavailable e) {
       result = ActionResult.fail(e.getMessage());

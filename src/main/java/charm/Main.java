@@ -2,6 +2,7 @@ package charm;
 
 import charm.actions.ContainerActions;
 import charm.actions.ImageActions;
+import charm.actions.RegistryActions;
 import charm.juju.HookTools;
 import charm.juju.HookToolException;
 import charm.juju.JujuContext;
@@ -43,6 +44,7 @@ public final class Main {
               new Lifecycle(tools, docker, files, reconciler),
               new ContainerActions(tools, docker, reconciler),
               new ImageActions(tools, () -> new DockerImages(DockerClients.connect(socket)), reconciler),
+              new RegistryActions(tools, docker, files, reconciler),
               new DockerEngineInstaller(socket));
       code = dispatcher.run(ctx);
     } catch (RuntimeException e) {

@@ -12,6 +12,7 @@ import charm.tls.Htpasswd;
 import charm.workload.ContainerState;
 import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
+import charm.workload.RegistryAccess;
 import charm.workload.RegistryProbe;
 import charm.workload.RegistryContainer;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * The holistic reconcile every hook runs (but stop/remove): read everything once, plan with pure
@@ -68,6 +70,11 @@ public final class Reconciler {
     this.relations = new Relations(tools, files, owner.unit(), owner.application(), brokenRelation);
   }
 
+  /** The status after the stop action (the previous charm's text); every hook keeps it until the start action. */
+  public static Status stoppedByAction(String name) {
+    return Status.blocked(name + " container was stopped.");
+  }
+
   /** Who this unit is; containers labelled otherwise are not ours. */
   public Owner owner() {
     return owner;
@@ -89,8 +96,23 @@ public final class Reconciler {
     return read(true);
   }
 
+  /**
+   * Reads everything once, with some options taking other values for this process only (the
+   * garbage-collect action holds the registry read-only this way). Juju's config is not changed:
+   * any later hook reconciles to the operator's values again.
+   */
+  public Facts readWith(Map<String, Object> overrides) {
+    return read(true, overrides);
+  }
+
   private Facts read(boolean housekeeping) {
-    RegistryConfig config = RegistryConfig.from(tools.configGet());
+    return read(housekeeping, Map.of());
+  }
+
+  private Facts read(boolean housekeeping, Map<String, Object> overrides) {
+    Map<String, Object> options = new java.util.HashMap<>(tools.configGet());
+    options.putAll(overrides);
+    RegistryConfig config = RegistryConfig.from(options);
     String shared = secret.read(housekeeping);
     return new Facts(config, shared, tools.stateGet(), tools.ingressAddress(CLIENT_BINDING));
   }
@@ -154,6 +176,37 @@ public final class Reconciler {
     return new Desired(plan, outcome, probe, Optional.empty(), proxy.isPresent());
   }
 
+  /** How an action reaches the registry (see {@link RegistryAccess}), or the status that says why it cannot yet. */
+  public record Access(Optional<RegistryAccess> registry, Optional<Status> notReady) {}
+
+  /**
+   * How an action reaches this unit's registry over its HTTP API: locally on 127.0.0.1 at the
+   * registry port, over HTTPS trusting exactly the served certificate and presenting the unit's
+   * local client certificate (as the probe does), with the basic-auth credentials when set. Not
+   * ready while the options are invalid, the secret is not shared or the TLS material is refused
+   * or still to come.
+   */
+  public Access access(Facts facts) {
+    Optional<Status> early = precheck(facts);
+    if (early.isPresent()) {
+      return new Access(Optional.empty(), early);
+    }
+    Desired desired = desire(facts);
+    if (desired.problem().isPresent()) {
+      return new Access(Optional.empty(), desired.problem());
+    }
+    Plan plan = desired.plan();
+    TlsSetup.Outcome tls = desired.tls();
+    SSLContext ssl = tls.served()
+        .map(t -> tls.client() == null
+            ? RegistryProbe.pinnedContext(t.certPem(), null, null)
+            : RegistryProbe.pinnedContext(t.certPem(), tls.client().keyPem(), tls.client().certPem()))
+        .orElse(null);
+    String base = plan.scheme() + "://127.0.0.1:" + ContainerReconciler.port(plan);
+    RegistryConfig config = facts.config();
+    return new Access(Optional.of(new RegistryAccess(base, ssl, config.basicAuth(), config.tokenAuth().isPresent(), plan.netloc())), Optional.empty());
+  }
+
   private static String host(String url) {
     String host = java.net.URI.create(url).getHost();
     return host == null ? "" : host.replaceAll("^\\[|\\]$", "");
@@ -199,7 +252,7 @@ public final class Reconciler {
       }
       ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe());
       if (outcome.atPlan()) {
-        applyPorts(plan.ports());
+        applyPorts(stoppedByOperator(facts, plan) ? new TreeSet<>() : plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
         relations.publish(plan, facts.config(), desired.tls());
         if (facts.config().storageBackend() == RegistryConfig.StorageBackend.FILESYSTEM && relations.units() > 1) {
@@ -218,6 +271,11 @@ public final class Reconciler {
       return ContainerReconciler.notAnswering(plan);
     }
     return ready(desired, facts.config());
+  }
+
+  /** The stop action stopped this container: its ports stay closed until the start action. */
+  private static boolean stoppedByOperator(Facts facts, Plan plan) {
+    return plan.container().name().equals(facts.state().get(STOPPED));
   }
 
   /**

@@ -1,10 +1,12 @@
 package charm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import charm.actions.ContainerActions;
 import charm.actions.ImageActions;
+import charm.actions.RegistryActions;
 import charm.juju.JujuContext;
 import charm.registry.Owner;
 import charm.workload.DockerEngineInstaller;
@@ -44,6 +46,7 @@ class DispatcherTest {
         new ImageActions(tools, () -> {
           throw new AssertionError("no Docker for this event");
         }, reconciler),
+        new RegistryActions(tools, docker, files, reconciler),
         new DockerEngineInstaller(root.resolve("docker.sock")));
   }
 
@@ -73,11 +76,32 @@ class DispatcherTest {
     assertTrue(tools.status.message().startsWith("Invalid charm config: log-level"), tools.status.message());
   }
 
-  @Test
-  void actionsBeforeTheRegistryIsConfiguredFail() {
+  @ParameterizedTest
+  @ValueSource(strings = {"push", "images", "rmi", "start", "stop", "catalog", "delete", "garbage-collect"})
+  void everyActionFailsNotReadyBeforeTheRegistryIsConfigured(String action) {
     tools.config.put("storage-cache", "redis");
-    assertEquals(0, dispatcher().run(event("actions/stop")));
+    tools.params.put("image", "it/a:1");
+    assertEquals(0, dispatcher().run(event("actions/" + action)));
     assertTrue(tools.failure.startsWith("Registry not yet ready: Invalid charm config: storage-cache"), tools.failure);
+  }
+
+  @Test
+  void optionsOverriddenForOneProcessLeaveJujusConfigAlone() {
+    HostFiles files = new HostFiles(root);
+    Reconciler reconciler = new Reconciler(tools, () -> {
+      throw new AssertionError("no Docker");
+    }, files, new Owner("model-uuid", "docker-registry", "docker-registry/0"));
+    assertTrue(reconciler.readWith(Map.of("storage-read-only", true)).config().storageReadOnly());
+    assertFalse(reconciler.read().config().storageReadOnly());
+    assertFalse(tools.config.containsKey("storage-read-only"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"push", "images", "catalog", "delete", "garbage-collect"})
+  void everyActionFailsNotReadyWhileTheSecretIsNotShared(String action) {
+    tools.params.put("image", "it/a:1");
+    assertEquals(0, dispatcher().run(event("actions/" + action)));
+    assertEquals("Registry not yet ready: Waiting for the leader to share the http secret", tools.failure);
   }
 
   @ParameterizedTest

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import charm.actions.ContainerActions;
 import charm.actions.ImageActions;
+import charm.actions.RegistryActions;
 import charm.juju.JujuContext;
 import charm.registry.ContainerSpec;
 import charm.registry.Owner;
@@ -56,6 +57,7 @@ class EngineUnavailableTest {
         new ContainerActions(tools, StalledEngine::new, reconciler),
         // A real client on a socket that is not there.
         new ImageActions(tools, () -> new DockerImages(DockerClients.connect(root.resolve("var/run/docker.sock"))), reconciler),
+        new RegistryActions(tools, StalledEngine::new, files, reconciler),
         new DockerEngineInstaller(root.resolve("docker.sock")));
   }
 
@@ -178,6 +180,11 @@ class EngineUnavailableTest {
     @Override
     public String exec(String name, List<String> command) {
       return stall("exec", "");
+    }
+
+    @Override
+    public int exec(String name, List<String> command, java.time.Duration timeout, OutputLines lines) {
+      return stall("exec", 0);
     }
 
     @Override

@@ -2,16 +2,20 @@ package charm.actions;
 
 import charm.Reconciler;
 import charm.juju.HookTools;
+import charm.juju.OpenedPort;
 import charm.juju.Status;
 import charm.workload.ContainerState;
 import charm.workload.RegistryContainer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The start and stop actions. A stop is recorded in the unit's Juju state, so every later hook
- * keeps the container down (blocked) until the start action.
+ * The start and stop actions, on the unit's own registry container only (the previous charm took
+ * any container name). A stop is recorded in the unit's Juju state, so every later hook keeps the
+ * container down, its ports closed and the unit blocked until the start action.
  */
 public final class ContainerActions {
   private final HookTools tools;
@@ -51,7 +55,7 @@ public final class ContainerActions {
     return ActionResult.ok(Map.of("outcome", "success", "message", name + " started"));
   }
 
-  /** stop: stop (and by default remove) the container and keep it down. */
+  /** stop: stop (and by default remove) the container, close its ports and keep it down. */
   public ActionResult stop(Map<String, Object> params) {
     Reconciler.Facts facts = reconciler.read();
     Optional<ActionResult> refused = refuse(facts, params.get("name"));
@@ -72,8 +76,23 @@ public final class ContainerActions {
       }
     }
     tools.stateSet(Map.of(Reconciler.STOPPED, name));
-    tools.statusSet(Status.blocked(name + " container is stopped."));
-    return ActionResult.ok(Map.of("outcome", "success", "message", name + (remove ? " stopped and removed" : " stopped")));
+    List<String> closed = new ArrayList<>();
+    for (String entry : tools.openedPorts()) {
+      OpenedPort.parse(entry).ifPresent(p -> {
+        tools.closePort(p.port(), p.protocol());
+        closed.add(entry);
+      });
+    }
+    tools.statusSet(Reconciler.stoppedByAction(name));
+    return ActionResult.ok(Map.of(
+        "outcome", "success",
+        "message", name + (remove ? " stopped and removed" : " stopped"),
+        "closed-ports", String.join(" ", closed)));
+  }
+
+  /** Whether the stop action stopped the registry container (the start action has not run since). */
+  static boolean stopped(Reconciler.Facts facts) {
+    return facts.config().registryName().equals(facts.state().get(Reconciler.STOPPED));
   }
 
   /** Why the action cannot run: the registry is not configured, or the name is not ours. */

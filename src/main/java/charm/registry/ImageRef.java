@@ -5,7 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Docker image reference {@code [host[:port]/]path[:tag][@digest]}, as the push action takes it.
+ * A Docker image reference {@code [host[:port]/]path[:tag][@digest]} in the registry's reference
+ * grammar (see {@link Syntax}), as the actions take it.
  *
  * @param host the registry host (and port), or empty for Docker Hub
  * @param path the repository path, e.g. {@code library/ubuntu}
@@ -19,11 +20,12 @@ public record ImageRef(String host, String path, String tag, String digest) {
           "(?:(?<host>(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?))/)?"
               + "(?<path>" + COMPONENT + "(?:/" + COMPONENT + ")*)"
               + "(?::(?<tag>[\\w][\\w.-]{0,127}))?"
-              + "(?:@(?<digest>[a-z0-9]+:[a-f0-9]{32,}))?");
+              + "(?:@(?<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?");
 
   /** Parses a reference; empty when it is not one. */
   public static Optional<ImageRef> parse(String text) {
-    if (text == null) {
+    // The registry's reference grammar decides what is a reference; REFERENCE only splits it.
+    if (text == null || !Syntax.isImageReference(text.strip())) {
       return Optional.empty();
     }
     Matcher m = REFERENCE.matcher(text.strip());

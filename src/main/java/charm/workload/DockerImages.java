@@ -3,12 +3,14 @@ package charm.workload;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.ResponseItem;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,12 +25,14 @@ public final class DockerImages implements AutoCloseable {
   /** One local image as {@code docker images} shows it. */
   public record ImageRow(String id, List<String> repoTags, List<String> repoDigests, long created, long size) {}
 
-  /** Local images, optionally including intermediate ones and filtered by REPOSITORY[:TAG]. */
-  public List<ImageRow> list(boolean all, String reference) {
+  /**
+   * Local images, optionally including intermediate ones, filtered as {@code docker images
+   * --filter} does ({@code reference}, {@code before}, {@code since}, {@code dangling}, {@code
+   * label}); several values of one key match any of them.
+   */
+  public List<ImageRow> list(boolean all, Map<String, List<String>> filters) {
     var cmd = client.listImagesCmd().withShowAll(all);
-    if (reference != null && !reference.isEmpty()) {
-      cmd.withReferenceFilter(reference);
-    }
+    filters.forEach(cmd::withFilter);
     List<ImageRow> rows = new ArrayList<>();
     for (Image i : cmd.exec()) {
       rows.add(new ImageRow(
@@ -41,9 +45,20 @@ public final class DockerImages implements AutoCloseable {
     return rows;
   }
 
-  /** Removes one image by name or id. */
-  public void remove(String image, boolean force, boolean noPrune) {
-    client.removeImageCmd(image).withForce(force).withNoPrune(noPrune).exec();
+  /**
+   * Removes one image by name or id; false when the engine has no such image.
+   *
+   * @throws IllegalStateException with the engine's reason when it refuses (an image in use)
+   */
+  public boolean remove(String image, boolean force, boolean noPrune) {
+    try {
+      client.removeImageCmd(image).withForce(force).withNoPrune(noPrune).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    } catch (DockerException e) {
+      throw new IllegalStateException(DockerRegistryContainer.engineReason(e), e);
+    }
   }
 
   /** Pulls {@code image}, reporting progress lines. */
@@ -64,13 +79,18 @@ public final class DockerImages implements AutoCloseable {
     client.tagImageCmd(image, repository, tag).withForce(true).exec();
   }
 
-  /** Pushes {@code repository:tag}, with credentials when {@code auth} is not null. */
-  public void push(String repository, String tag, AuthConfig auth, Consumer<String> progress) {
+  /**
+   * Pushes {@code repository:tag}, with credentials when {@code auth} is not null; returns the
+   * manifest digest the registry answered (empty if the engine did not report one).
+   */
+  public String push(String repository, String tag, AuthConfig auth, Consumer<String> progress) {
     var cmd = client.pushImageCmd(repository).withTag(tag);
     if (auth != null) {
       cmd.withAuthConfig(auth);
     }
-    await(cmd.exec(new Progress<>(progress)), "push " + repository + ":" + tag);
+    Progress<?> callback = cmd.exec(new Progress<>(progress));
+    await(callback, "push " + repository + ":" + tag);
+    return callback.digest;
   }
 
   private static void await(Progress<?> callback, String what) {
@@ -92,6 +112,7 @@ public final class DockerImages implements AutoCloseable {
     private final Consumer<String> out;
     private String last = "";
     private volatile String error;
+    private volatile String digest = "";
 
     Progress(Consumer<String> out) {
       this.out = out;
@@ -102,6 +123,9 @@ public final class DockerImages implements AutoCloseable {
       if (item.getErrorDetail() != null || item.getError() != null) {
         error = item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : item.getError();
         return;
+      }
+      if (item.getAux() != null && item.getAux().getDigest() != null) {
+        digest = item.getAux().getDigest(); // the push's last item: what the registry stored
       }
       String line = item.getStatus();
       if (line != null && item.getProgressDetail() == null && !line.equals(last)) {

@@ -16,6 +16,7 @@ import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
+import com.github.dockerjava.api.model.StreamType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,9 @@ import java.util.regex.Pattern;
 public final class DockerRegistryContainer implements RegistryContainer {
   /** The engine socket on every unit (under the unit's root, like every path the charm uses). */
   public static final String SOCKET = "/var/run/docker.sock";
+
+  /** After a command's output ends, how long the engine may take to record its exit code. */
+  private static final Duration EXIT_CODE_WAIT = Duration.ofSeconds(10);
 
   private static final Pattern ENGINE_MESSAGE = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -231,7 +235,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
   }
 
   /** The engine's own explanation from an error response ({@code {"message": "..."}}). */
-  private static String engineReason(DockerException e) {
+  static String engineReason(DockerException e) {
     Matcher m = ENGINE_MESSAGE.matcher(String.valueOf(e.getMessage()));
     return m.find() ? m.group(1).replace("\\\"", "\"") : "HTTP " + e.getHttpStatus();
   }
@@ -294,6 +298,94 @@ public final class DockerRegistryContainer implements RegistryContainer {
       Thread.currentThread().interrupt();
     }
     return out.toString();
+  }
+
+  @Override
+  public int exec(String nameOrId, List<String> command, Duration timeout, OutputLines lines) {
+    String execId =
+        client().execCreateCmd(nameOrId).withCmd(command.toArray(String[]::new)).withAttachStdout(true).withAttachStderr(true).exec().getId();
+    Lines out = new Lines(false, lines);
+    Lines err = new Lines(true, lines);
+    ResultCallback.Adapter<Frame> callback =
+        client()
+            .execStartCmd(execId)
+            .exec(
+                new ResultCallback.Adapter<Frame>() {
+                  @Override
+                  public void onNext(Frame frame) {
+                    (frame.getStreamType() == StreamType.STDERR ? err : out).add(frame.getPayload());
+                  }
+                });
+    try {
+      if (!callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        closeQuietly(callback);
+        throw new IllegalStateException(command.get(0) + " did not end within " + timeout.toMinutes() + " min");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly(callback);
+      throw new IllegalStateException(command.get(0) + " was interrupted", e);
+    }
+    out.flush();
+    err.flush();
+    return exitCode(execId, command.get(0));
+  }
+
+  /** The exit code the engine records once the command's output has ended (it may lag a little). */
+  private int exitCode(String execId, String what) {
+    long deadline = System.nanoTime() + EXIT_CODE_WAIT.toNanos();
+    while (true) {
+      Long code = client().inspectExecCmd(execId).exec().getExitCodeLong();
+      if (code != null) {
+        return code.intValue();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(what + " closed its output but did not end within " + EXIT_CODE_WAIT.toSeconds() + " s");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(what + " was interrupted", e);
+      }
+    }
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (java.io.IOException e) {
+      // the stream is being abandoned anyway
+    }
+  }
+
+  /** Splits one output stream into lines; frames may end anywhere in a line. */
+  private static final class Lines {
+    private final boolean stderr;
+    private final OutputLines sink;
+    private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+    Lines(boolean stderr, OutputLines sink) {
+      this.stderr = stderr;
+      this.sink = sink;
+    }
+
+    void add(byte[] payload) {
+      for (byte b : payload) {
+        if (b == '\n') {
+          flush();
+        } else {
+          pending.write(b);
+        }
+      }
+    }
+
+    void flush() {
+      if (pending.size() > 0) {
+        sink.line(stderr, pending.toString(java.nio.charset.StandardCharsets.UTF_8).stripTrailing());
+        pending.reset();
+      }
+    }
   }
 
   @Override

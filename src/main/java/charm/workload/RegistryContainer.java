@@ -2,6 +2,7 @@ package charm.workload;
 
 import charm.registry.ContainerSpec;
 import charm.registry.Owner;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -55,6 +56,22 @@ public interface RegistryContainer extends AutoCloseable {
 
   /** Runs a command in a running container and returns its stdout and stderr. */
   String exec(String nameOrId, List<String> command);
+
+  /**
+   * Runs a command in a running container and waits at most {@code timeout} for it to end; each
+   * line it writes goes to {@code lines} as it comes.
+   *
+   * @return the command's exit code
+   * @throws IllegalStateException when it did not end in time (it may still run: stopping the
+   *     container ends it)
+   */
+  int exec(String nameOrId, List<String> command, Duration timeout, OutputLines lines);
+
+  /** Receives the lines a command writes, with the stream they came from. */
+  @FunctionalInterface
+  interface OutputLines {
+    void line(boolean stderr, String text);
+  }
 
   @Override
   void close();

@@ -45,6 +45,15 @@ public final class RegistryProbe {
    * {@code clientKeyPem} is not null, presents {@code clientCertPem}.
    */
   public static RegistryProbe https(String host, int port, String servedCertPem, String clientKeyPem, String clientCertPem) {
+    return new RegistryProbe(host, port, pinnedContext(servedCertPem, clientKeyPem, clientCertPem).getSocketFactory());
+  }
+
+  /**
+   * A TLS context that accepts only {@code servedCertPem} (its first certificate) as the server's,
+   * whatever name the client connects to, and presents {@code clientCertPem} when {@code
+   * clientKeyPem} is not null. The probe and the registry-side actions use it.
+   */
+  public static SSLContext pinnedContext(String servedCertPem, String clientKeyPem, String clientCertPem) {
     try {
       X509Certificate served = firstCertificate(servedCertPem);
       SSLContext context = SSLContext.getInstance("TLS");
@@ -58,10 +67,10 @@ public final class RegistryProbe {
         keys.init(store, password);
       }
       context.init(keys == null ? null : keys.getKeyManagers(), new TrustManager[] {new Pinned(served)}, null);
-      return new RegistryProbe(host, port, context.getSocketFactory());
+      return context;
     } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
       // The material was validated before it was planned; this is a bug, not an operator error.
-      throw new IllegalStateException("cannot set up the HTTPS probe: " + e.getClass().getSimpleName());
+      throw new IllegalStateException("cannot set up the HTTPS client: " + e.getClass().getSimpleName());
     }
   }
 

@@ -87,7 +87,13 @@ class CharmPackageIT {
     bases.forEach(b -> assertEquals(List.of("amd64", "arm64", "s390x"), b.get("architectures")));
 
     Map<String, Object> actions = yaml("actions.yaml");
-    assertEquals(Set.of("push", "images", "rmi", "start", "stop"), actions.keySet());
+    assertEquals(Set.of("push", "images", "rmi", "start", "stop", "catalog", "delete", "garbage-collect"), actions.keySet());
+    // The previous charm's string parameters with default '' keep it.
+    for (String param : List.of("images.options", "images.repository", "push.image", "push.tag", "rmi.options", "rmi.image", "start.name", "stop.name")) {
+      String[] at = param.split("\\.");
+      Map<String, Object> params = (Map<String, Object>) ((Map<String, Object>) actions.get(at[0])).get("params");
+      assertEquals("", ((Map<String, Object>) params.get(at[1])).get("default"), param);
+    }
     actions.forEach((name, spec) -> assertEquals(false, ((Map<String, Object>) spec).get("additionalProperties"), name));
     assertEquals(List.of("image"), ((Map<String, Object>) actions.get("push")).get("required"));
     assertEquals(List.of("image"), ((Map<String, Object>) actions.get("rmi")).get("required"));

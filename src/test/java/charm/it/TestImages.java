@@ -17,4 +17,20 @@ final class TestImages {
     Cmd.ok("docker", "import", "--change", "CMD [\"/hello.txt\"]", tar.toString(), tag);
     return tag;
   }
+
+  /**
+   * A single-file image of {@code bytes} random bytes (so its layer is like no other image's),
+   * imported under {@code tag}; returns the tag.
+   */
+  static String random(Path work, String tag, int bytes) throws IOException {
+    Path dir = Files.createTempDirectory(work, "random");
+    byte[] content = new byte[bytes];
+    new java.security.SecureRandom().nextBytes(content);
+    Files.write(dir.resolve("data.bin"), content);
+    Path tar = dir.resolve("layer.tar");
+    Cmd.ok("tar", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", dir.toString(), "-cf", tar.toString(), "data.bin");
+    Cmd.ok("docker", "import", tar.toString(), tag);
+    TestFiles.deleteTree(dir);
+    return tag;
+  }
 }
