@@ -120,7 +120,7 @@ final class TlsSetup {
     RegistryConfig.Tls options = cfg.tls();
     boolean blobs = !options.certBlob().isEmpty();
     if (blobs) {
-      writeBlobs(options);
+      writeBlobs(options, state);
     } else {
       removeBlobFiles(state);
     }
@@ -253,7 +253,7 @@ final class TlsSetup {
   }
 
   /** Writes the decoded blobs to the tls-*-path files (certificates 0644, key 0600). */
-  private void writeBlobs(RegistryConfig.Tls options) {
+  private void writeBlobs(RegistryConfig.Tls options, Map<String, String> state) {
     Map<String, String> written = new HashMap<>();
     write(options.certPath(), options.certBlob(), "rw-r--r--", written);
     write(options.keyPath(), options.keyBlob(), "rw-------", written);
@@ -262,7 +262,9 @@ final class TlsSetup {
     }
     StringBuilder record = new StringBuilder();
     written.keySet().stream().sorted().forEach(p -> record.append(p).append(' ').append(written.get(p)).append('\n'));
-    tools.stateSet(Map.of(BLOB_FILES, record.toString()));
+    if (!record.toString().equals(state.get(BLOB_FILES))) {
+      tools.stateSet(Map.of(BLOB_FILES, record.toString()));
+    }
   }
 
   private void write(String path, String blob, String mode, Map<String, String> written) {

@@ -35,6 +35,8 @@ final class HookContext {
   final Map<Integer, Map<String, String>> appBags = new HashMap<>();
   final Map<String, String> state = new LinkedHashMap<>();
   final List<PortOp> portOps = new ArrayList<>();
+  /** Every hook tool the process ran, in order. */
+  final List<String> toolCalls = java.util.Collections.synchronizedList(new ArrayList<>());
 
   /** Set when leader-set changed the leader settings (non-leaders then get an event). */
   boolean leaderSettingsChanged;

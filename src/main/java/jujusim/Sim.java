@@ -340,7 +340,7 @@ public final class Sim {
               }
             });
     return rs.stream().filter(x -> x.unit().equals(unitName) && x.hook().equals(hookName)).findFirst()
-        .orElse(new HookResult(unitName, hookName, 0, "", "", 0, false));
+        .orElse(new HookResult(unitName, hookName, 0, "", "", 0, false, List.of()));
   }
 
   /** Runs a hook on every unit (e.g. update-status). */
@@ -877,7 +877,7 @@ public final class Sim {
       handler = charmDir.resolve(dispatchPath);
     }
     if (!Files.exists(handler)) {
-      HookResult skipped = new HookResult(unitName, ctx.name, 0, "", "", 0, false);
+      HookResult skipped = new HookResult(unitName, ctx.name, 0, "", "", 0, false, List.of());
       results.add(skipped);
       lastResults.add(skipped);
       return skipped;
@@ -939,7 +939,7 @@ public final class Sim {
       throw new SimException("interrupted while running " + ctx.name);
     }
     long millis = (System.nanoTime() - start) / 1_000_000;
-    HookResult res = new HookResult(unitName, ctx.name, code, stdout, stderr, millis, true);
+    HookResult res = new HookResult(unitName, ctx.name, code, stdout, stderr, millis, true, ctx.toolCalls);
     results.add(res);
     lastResults.add(res);
     return res;

@@ -160,6 +160,7 @@ final class Tools {
   }
 
   private void dispatch(List<String> args) throws UsageException, RunException {
+    ctx.toolCalls.add(tool);
     switch (tool) {
       case "config-get" -> configGet(args);
       case "relation-ids" -> relationIds(args);

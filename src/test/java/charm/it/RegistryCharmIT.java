@@ -131,7 +131,9 @@ class RegistryCharmIT {
     Files.setLastModifiedTime(config, old);
     Map<String, String> stateBefore = sim.unitState(UNIT);
     for (String hook : List.of("config-changed", "config-changed", "update-status", "upgrade-charm", "leader-elected")) {
-      assertEquals(0, sim.hook(UNIT, hook).exitCode(), hook);
+      HookResult result = sim.hook(UNIT, hook);
+      assertEquals(0, result.exitCode(), hook);
+      assertEquals(List.of(), result.writes(), hook + " wrote nothing to Juju (tools: " + result.toolCalls() + ")");
       assertEquals(before, containerIdAndStart(), hook + " kept the container");
       assertEquals(old, Files.getLastModifiedTime(config), hook + " did not rewrite config.yml");
       assertEquals(List.of(port + "/tcp"), sim.openedPorts(UNIT));
