@@ -119,9 +119,16 @@ public final class Reconciler {
       return;
     }
     try {
-      if (filesMatch(desired.plan()) && serving(desired)) {
-        tools.statusSet(ready(desired, facts.config()));
-        return;
+      if (filesMatch(desired.plan())) {
+        RegistryProbe.Answer answer = serving(desired);
+        if (answer == RegistryProbe.Answer.REGISTRY) {
+          tools.statusSet(ready(desired, facts.config()));
+          return;
+        }
+        if (answer == RegistryProbe.Answer.UNHEALTHY) {
+          tools.statusSet(storageUnavailable(facts.config()));
+          return;
+        }
       }
     } catch (EngineUnavailable e) {
       tools.log(LogLevel.WARNING, e.getMessage());
@@ -214,7 +221,11 @@ public final class Reconciler {
       tools.log(LogLevel.WARNING, e.getMessage());
       return engineWaiting(e);
     }
-    if (!desired.probe().await(() -> true, ANSWER_TIMEOUT_MILLIS)) {
+    RegistryProbe.Answer answer = desired.probe().awaitAnswer(ANSWER_TIMEOUT_MILLIS);
+    if (answer == RegistryProbe.Answer.UNHEALTHY) {
+      return storageUnavailable(facts.config());
+    }
+    if (answer == RegistryProbe.Answer.NONE) {
       return ContainerReconciler.notAnswering(plan);
     }
     return ready(desired, facts.config());
@@ -315,19 +326,33 @@ public final class Reconciler {
   }
 
   /**
-   * Our container runs with the planned spec (one GET on the engine socket) and the process on
-   * its port is a distribution registry. Anything else answering HTTP there does not count.
+   * Whether our container runs with the planned spec (one GET on the engine socket), the engine
+   * trusts it as planned and the process on its port is a distribution registry, healthy or not
+   * ({@link RegistryProbe.Answer}); NONE when anything is off. Anything else answering HTTP there
+   * does not count.
    */
-  private boolean serving(Desired desired) {
+  private RegistryProbe.Answer serving(Desired desired) {
     Plan plan = desired.plan();
     try (RegistryContainer engine = docker.get()) {
       Optional<ContainerState> c = engine.inspect(plan.container().name());
       if (c.isEmpty() || !owner.owns(c.get().labels()) || !c.get().running()
           || !plan.container().hash().equals(c.get().specHash())) {
-        return false;
+        return RegistryProbe.Answer.NONE;
       }
     }
-    return desired.probe().answers(1000) && trust.matches(plan, desired.tls());
+    RegistryProbe.Answer answer = desired.probe().answer(1000);
+    return answer != RegistryProbe.Answer.NONE && trust.matches(plan, desired.tls()) ? answer : RegistryProbe.Answer.NONE;
+  }
+
+  /**
+   * The registry runs as planned but answers 503: its storage health check (every 10 s, failing
+   * after 3 in a row) fails, so it refuses every request until the storage answers again, which
+   * it checks on its own. Nothing to change on the unit: the container stays as it is.
+   */
+  static Status storageUnavailable(RegistryConfig config) {
+    String storage = config.storageBackend().name().toLowerCase(java.util.Locale.ROOT);
+    return Status.blocked("Storage unavailable: the registry answers 503, its " + storage
+        + " storage fails its health check; it serves again once the storage answers");
   }
 
   /** The engine stopped answering: transient, the next hook (update-status at the latest) retries. */
