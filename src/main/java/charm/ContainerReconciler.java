@@ -9,7 +9,6 @@ import charm.registry.Owner;
 import charm.registry.Plan;
 import charm.registry.Planner;
 import charm.workload.ContainerState;
-import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
 import charm.workload.RegistryProbe;
@@ -60,11 +59,13 @@ final class ContainerReconciler {
   private final HookTools tools;
   private final HostFiles files;
   private final Owner owner;
+  private final ImageSource images;
 
   ContainerReconciler(HookTools tools, HostFiles files, Owner owner) {
     this.tools = tools;
     this.files = files;
     this.owner = owner;
+    this.images = new ImageSource(tools);
   }
 
   /** The message for a container under our name that this charm does not manage. */
@@ -123,12 +124,13 @@ final class ContainerReconciler {
     if (named.isEmpty()) {
       named = recoverPrevious(engine, name);
     }
-    Optional<Status> pulled = ensureImage(engine, spec.image());
-    if (pulled.isPresent()) {
-      return Outcome.notApplied(pulled.get());
+    ImageSource.Result image = images.ensure(engine, spec.image(), state);
+    if (image.problem().isPresent()) {
+      return Outcome.notApplied(image.problem().get());
     }
     Outcome outcome;
-    if (named.isPresent() && owner.owns(named.get().labels()) && spec.hash().equals(named.get().specHash())) {
+    if (named.isPresent() && owner.owns(named.get().labels()) && spec.hash().equals(named.get().specHash())
+        && !(image.fromResource() && runsAnotherImage(engine, named.get(), spec.image()))) {
       outcome = keep(engine, named.get(), plan, contentRepaired, probe);
     } else {
       outcome = replace(engine, named, runningUnderOtherNames(engine, name), plan, probe);
@@ -289,20 +291,18 @@ final class ContainerReconciler {
     }
   }
 
-  private Optional<Status> ensureImage(RegistryContainer engine, String image) {
-    if (engine.imagePresent(image)) {
-      return Optional.empty();
+  /**
+   * Whether the container runs another image than the one the reference names now: a new
+   * tarball attached as the image resource moved the tag, and the container must follow it.
+   */
+  private boolean runsAnotherImage(RegistryContainer engine, ContainerState c, String image) {
+    Optional<String> id = engine.imageId(image);
+    boolean other = id.isPresent() && !c.imageId().isEmpty() && !id.get().equals(c.imageId());
+    if (other) {
+      tools.log(LogLevel.INFO, image + " is now " + id.get() + " (from the " + ImageSource.RESOURCE + " resource); "
+          + c.name() + " runs " + c.imageId() + " and is replaced");
     }
-    tools.statusSet(Status.maintenance("Pulling " + image));
-    try {
-      engine.pull(image, line -> tools.log(LogLevel.INFO, "pull " + image + ": " + line));
-      return Optional.empty();
-    } catch (EngineUnavailable e) {
-      throw e; // waiting, not blocked: the engine, not the image, is the problem
-    } catch (RuntimeException e) {
-      tools.log(LogLevel.ERROR, "Cannot pull " + image + ": " + e.getMessage());
-      return Optional.of(Status.blocked("Cannot pull registry-image " + image));
-    }
+    return other;
   }
 
   private static boolean awaitRegistry(RegistryContainer engine, String id, RegistryProbe probe) {
