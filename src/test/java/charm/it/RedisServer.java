@@ -8,26 +8,32 @@ import java.util.Map;
 
 /**
  * A real redis-server (Debian's 7.0) for the blob descriptor cache: on docker0's address (where
- * registry containers reach it) and a free port, with a random password, no persistence, data
+ * registry containers on this machine reach it), or another address of this machine, and a free
+ * port, with a random password, no persistence, data
  * under {@code dir}. {@link #stop()} and {@link #start()} play an outage; {@link #keys} asks it
  * with redis-cli (the password in its environment, not on a command line).
  */
 final class RedisServer implements AutoCloseable {
   private final Path dir;
-  private final String host = TestNet.hostAddress();
+  private final String host;
   private final int port = TestNet.freePort();
   private final String password;
   private Daemon process;
 
-  private RedisServer(Path dir) {
+  private RedisServer(Path dir, String host) {
     this.dir = dir;
+    this.host = host;
     byte[] b = new byte[12];
     new SecureRandom().nextBytes(b);
     this.password = "r" + HexFormat.of().formatHex(b);
   }
 
   static RedisServer start(Path dir) {
-    RedisServer redis = new RedisServer(TestFiles.mkdirs(dir.toAbsolutePath()));
+    return start(dir, TestNet.hostAddress());
+  }
+
+  static RedisServer start(Path dir, String host) {
+    RedisServer redis = new RedisServer(TestFiles.mkdirs(dir.toAbsolutePath()), host);
     try {
       redis.start();
       return redis;

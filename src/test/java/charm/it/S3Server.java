@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * A real S3 server: s3proxy (the jar the pom fetches into target/it-tools) with its
  * filesystem-nio2 store under {@code dir/data}, where a bucket is a directory and an object a
- * file. It listens on docker0's address, where registry containers on this machine and on
- * {@link TestHost}s reach it; it checks SigV4 signatures against a random access key and secret.
+ * file. It listens on docker0's address, where registry containers on this machine reach it, or
+ * on another address of this machine; it checks SigV4 signatures against a random access key and
+ * secret.
  * Every request is logged ({@code LOG_LEVEL=debug}), so tests can see the S3 calls.
  */
 final class S3Server implements AutoCloseable {
@@ -30,13 +31,17 @@ final class S3Server implements AutoCloseable {
     this.process = process;
   }
 
-  /** Starts s3proxy with the given buckets (empty); returns once it listens. */
+  /** Starts s3proxy on docker0's address with the given buckets (empty); returns once it listens. */
   static S3Server start(Path dir, String... buckets) {
+    return startOn(dir, TestNet.hostAddress(), buckets);
+  }
+
+  /** Starts s3proxy on {@code host} with the given buckets (empty); returns once it listens. */
+  static S3Server startOn(Path dir, String host, String... buckets) {
     dir = TestFiles.mkdirs(dir.toAbsolutePath());
     for (String bucket : buckets) {
       TestFiles.mkdirs(dir.resolve("data").resolve(bucket));
     }
-    String host = TestNet.hostAddress();
     int port = TestNet.freePort();
     String endpoint = "http://" + host + ":" + port;
     String accessKey = "it" + random(6);
@@ -63,7 +68,7 @@ final class S3Server implements AutoCloseable {
     }
   }
 
-  /** {@code http://<docker0 address>:<port>}. */
+  /** {@code http://<host>:<port>}. */
   String endpoint() {
     return endpoint;
   }
