@@ -100,8 +100,10 @@ final class ContainerReconciler {
    * Applies the container part of the plan.
    *
    * @param contentRepaired whether this hook rewrote the content of a planned file
+   * @param restoreFiles puts back the files this hook replaced, for a rollback
    */
-  Outcome ensure(RegistryContainer engine, Plan plan, Map<String, String> state, boolean contentRepaired, RegistryProbe probe) {
+  Outcome ensure(RegistryContainer engine, Plan plan, Map<String, String> state, boolean contentRepaired, RegistryProbe probe,
+      Runnable restoreFiles) {
     ContainerSpec spec = plan.container();
     String name = spec.name();
     Optional<ContainerState> named = engine.inspect(name);
@@ -133,7 +135,7 @@ final class ContainerReconciler {
         && !(image.fromResource() && runsAnotherImage(engine, named.get(), spec.image()))) {
       outcome = keep(engine, named.get(), plan, contentRepaired, probe);
     } else {
-      outcome = replace(engine, named, runningUnderOtherNames(engine, name), plan, probe);
+      outcome = replace(engine, named, runningUnderOtherNames(engine, name), plan, probe, restoreFiles);
     }
     if (outcome.status().isEmpty()) {
       removeStale(engine, name);
@@ -176,10 +178,10 @@ final class ContainerReconciler {
    * names (after a registry-name change) with a container built from the plan. The previous
    * containers are stopped, not removed (the named one is renamed aside), until the new registry
    * answers; if the new one cannot be created or started, or does not answer, it is removed and
-   * the previous ones are put back as they were.
+   * the previous ones are put back as they were, with the files they were started with.
    */
-  private Outcome replace(
-      RegistryContainer engine, Optional<ContainerState> named, List<ContainerState> others, Plan plan, RegistryProbe probe) {
+  private Outcome replace(RegistryContainer engine, Optional<ContainerState> named, List<ContainerState> others, Plan plan,
+      RegistryProbe probe, Runnable restoreFiles) {
     ContainerSpec spec = plan.container();
     String name = spec.name();
     List<ContainerState> previous = new ArrayList<>(others);
@@ -191,6 +193,7 @@ final class ContainerReconciler {
     try {
       id = engine.create(spec);
     } catch (StartFailure e) {
+      restoreIfRolledBack(previous, restoreFiles);
       putBack(engine, named, previous, false);
       return failed(name, e.getMessage(), !previous.isEmpty());
     }
@@ -200,6 +203,7 @@ final class ContainerReconciler {
       engine.start(id);
     } catch (StartFailure e) {
       engine.remove(id);
+      restoreIfRolledBack(previous, restoreFiles);
       putBack(engine, named, previous, true);
       return failed(name, e.getMessage(), !previous.isEmpty());
     }
@@ -208,6 +212,7 @@ final class ContainerReconciler {
         return Outcome.atPlan(notAnswering(plan));
       }
       engine.remove(id);
+      restoreFiles.run();
       putBack(engine, named, previous, true);
       return failed(name, "the registry did not answer on port " + port(plan) + " within " + READY_TIMEOUT_MILLIS / 1000 + " s", true);
     }
@@ -227,6 +232,13 @@ final class ContainerReconciler {
     tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + reason + (rolledBack ? "; the previous container is back" : ""));
     String message = "Cannot start " + name + ": " + reason;
     return Outcome.notApplied(Status.blocked(rolledBack ? message + " (previous container kept)" : message));
+  }
+
+  /** A previous container comes back: it gets its files back first. */
+  private static void restoreIfRolledBack(List<ContainerState> previous, Runnable restoreFiles) {
+    if (!previous.isEmpty()) {
+      restoreFiles.run();
+    }
   }
 
   /** Undoes the rename of the named container and, if they were stopped, restarts the previous ones. */

@@ -16,6 +16,8 @@ import charm.workload.RegistryProbe;
 import charm.workload.RegistryContainer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -198,13 +200,14 @@ public final class Reconciler {
         return Status.waiting("Waiting for the Docker engine");
       }
       boolean repaired;
+      List<Before> replaced = new ArrayList<>();
       try {
-        repaired = applyFiles(plan);
+        repaired = applyFiles(plan, replaced);
       } catch (HostFiles.NotAFile e) {
         tools.log(LogLevel.ERROR, e.getMessage() + "; the registry needs a file there");
         return Status.blocked(e.path() + " is a directory; remove it so the charm can write the file");
       }
-      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe());
+      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe(), () -> restore(replaced));
       if (outcome.atPlan()) {
         applyPorts(plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
@@ -231,22 +234,32 @@ public final class Reconciler {
     return ready(desired, facts.config());
   }
 
+  /** A file as it was before this hook replaced or removed it, to put back for a rollback. */
+  private record Before(String path, byte[] content, String mode) {}
+
   /**
    * Writes the planned files, the htpasswd entry and the directories, and removes the charm's
    * files the plan does not use; returns whether the content of a file in the spec hash was
-   * (re)written.
+   * (re)written. {@code replaced} receives the files it overwrote or removed, as they were.
    */
-  private boolean applyFiles(Plan plan) {
+  private boolean applyFiles(Plan plan, List<Before> replaced) {
     for (Plan.DirSpec d : plan.directories()) {
       files.ensureDirectoryWithMode(d.path(), d.mode());
     }
     boolean content = false;
     for (Plan.FileSpec f : plan.files()) {
-      content |= report(f.path(), f.mode(), files.ensureFile(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode()));
+      Optional<Before> before = snapshot(f.path());
+      HostFiles.Change change = files.ensureFile(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode());
+      if (change == HostFiles.Change.CONTENT) {
+        before.ifPresent(replaced::add);
+      }
+      content |= report(f.path(), f.mode(), change);
     }
     plan.htpasswd().ifPresent(this::applyHtpasswd);
     for (String path : plan.absent()) {
+      Optional<Before> before = snapshot(path);
       if (files.delete(path)) {
+        before.ifPresent(replaced::add);
         tools.log(LogLevel.INFO, "Removed " + path + " (no longer used)");
       }
     }
@@ -267,6 +280,24 @@ public final class Reconciler {
     }
     files.ensureFile(c.path(), (Htpasswd.line(c.user(), c.password()) + "\n").getBytes(StandardCharsets.UTF_8), "rw-------");
     tools.log(LogLevel.INFO, "Wrote " + c.path() + " for user " + c.user());
+  }
+
+  private Optional<Before> snapshot(String path) {
+    Optional<String> mode = files.mode(path);
+    Optional<byte[]> content = mode.isPresent() ? files.read(path) : Optional.empty();
+    return content.map(c -> new Before(path, c, mode.get()));
+  }
+
+  /**
+   * The new container could not start: the previous one is started again, and must find the
+   * files it was started with (a registry reads its config.yml when it starts, and one that
+   * exits on the new file would take the previous one down with it).
+   */
+  private void restore(List<Before> replaced) {
+    for (Before b : replaced) {
+      files.ensureFile(b.path(), b.content(), b.mode());
+      tools.log(LogLevel.INFO, "Put back " + b.path() + " as the previous container had it");
+    }
   }
 
   private Optional<String> firstLine(String path) {
