@@ -23,9 +23,12 @@ import java.util.Map;
  * {@code dir/etc}). Every server runs without worker processes ({@code workers = 0}), in the
  * foreground, as a child of the test, so that {@link #close()} ends each by its pid.
  *
- * <p>Account {@code test}, user {@code tester} with a random key ({@link #user()}, {@link
- * #key()}). {@link #stopProxy()} and {@link #startProxy()} play an outage of the endpoint the
- * registry talks to.
+ * <p>With tempauth ({@link #start}): account {@code test}, user {@code tester} with a random key
+ * ({@link #user()}, {@link #key()}). With Keystone ({@link #startWithKeystone}): the proxy
+ * validates Keystone tokens (keystonemiddleware's authtoken, swift's keystoneauth; roles admin
+ * and member may use their project's account) and is registered as the object-store endpoint.
+ * {@link #stopProxy()} and {@link #startProxy()} play an outage of the endpoint the registry
+ * talks to.
  */
 final class SwiftServer implements AutoCloseable {
   static final Path PYTHON = Path.of("/usr/bin/python3"); // swift's modules are Debian's
@@ -41,11 +44,13 @@ final class SwiftServer implements AutoCloseable {
   private final int objectPort = TestNet.freePort();
   private final int memcachedPort = TestNet.freePort();
   private final List<Daemon> servers = new ArrayList<>();
+  private final KeystoneServer keystone;
   private Daemon proxy;
 
-  private SwiftServer(Path dir, String host) {
+  private SwiftServer(Path dir, String host, KeystoneServer keystone) {
     this.dir = dir;
     this.host = host;
+    this.keystone = keystone;
     byte[] random = new byte[12];
     new SecureRandom().nextBytes(random);
     this.key = "k" + HexFormat.of().formatHex(random);
@@ -53,7 +58,18 @@ final class SwiftServer implements AutoCloseable {
 
   /** Writes the configuration and rings under {@code dir}, starts everything, returns once the proxy authenticates. */
   static SwiftServer start(Path dir) {
-    SwiftServer swift = new SwiftServer(TestFiles.mkdirs(dir.toAbsolutePath()), TestNet.hostAddress());
+    return start(dir, null);
+  }
+
+  /** As {@link #start}, with Keystone instead of tempauth; registers the object-store endpoints. */
+  static SwiftServer startWithKeystone(Path dir, KeystoneServer keystone) {
+    SwiftServer swift = start(dir, keystone);
+    keystone.registerObjectStore("http://" + swift.host + ":" + swift.proxyPort + "/v1/AUTH_$(project_id)s");
+    return swift;
+  }
+
+  private static SwiftServer start(Path dir, KeystoneServer keystone) {
+    SwiftServer swift = new SwiftServer(TestFiles.mkdirs(dir.toAbsolutePath()), TestNet.hostAddress(), keystone);
     try {
       swift.configure();
       swift.servers.add(Daemon.start("memcached", dir.resolve("memcached.log"), Map.of(),
@@ -105,7 +121,13 @@ final class SwiftServer implements AutoCloseable {
    * token of the test user; null when the container does not exist.
    */
   List<String> objects(String container, String prefix) {
-    HttpResponse<String> r = send("GET", storageUrl(container) + "?format=plain&prefix=" + prefix, token());
+    return objects("test", token(), container, prefix);
+  }
+
+  /** {@link #objects(String, String)} in account {@code AUTH_<account>} with a given token. */
+  List<String> objects(String account, String token, String container, String prefix) {
+    String url = "http://" + host + ":" + proxyPort + "/v1/AUTH_" + account + "/" + container;
+    HttpResponse<String> r = send("GET", url + "?format=plain&prefix=" + prefix, token);
     if (r.statusCode() == 404) {
       return null;
     }
@@ -118,10 +140,6 @@ final class SwiftServer implements AutoCloseable {
   /** The proxy's log, for failure messages. */
   String log() {
     return proxy == null ? "" : proxy.log();
-  }
-
-  private String storageUrl(String container) {
-    return "http://" + host + ":" + proxyPort + "/v1/AUTH_test/" + container;
   }
 
   private String token() {
@@ -191,13 +209,29 @@ final class SwiftServer implements AutoCloseable {
     TestFiles.write(etc.resolve("proxy-server.conf"), common(String.valueOf(proxyPort), host) + String.join("\n",
         "[pipeline:main]",
         "pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk tempurl"
-            + " tempauth copy dlo slo proxy-logging proxy-server",
+            + (keystone == null ? " tempauth" : " authtoken keystoneauth") + " copy dlo slo proxy-logging proxy-server",
         "[app:proxy-server]",
         "use = egg:swift#proxy",
         "account_autocreate = true",
         "[filter:tempauth]",
         "use = egg:swift#tempauth",
         "user_test_tester = " + key + " .admin",
+        "[filter:keystoneauth]",
+        "use = egg:swift#keystoneauth",
+        "operator_roles = admin, member",
+        "[filter:authtoken]",
+        "paste.filter_factory = keystonemiddleware.auth_token:filter_factory",
+        "delay_auth_decision = True",
+        "memcached_servers = 127.0.0.1:" + memcachedPort,
+        keystone == null ? "" : String.join("\n",
+            "www_authenticate_uri = " + keystone.url(),
+            "auth_url = " + keystone.url(),
+            "auth_type = password",
+            "project_domain_name = Default",
+            "user_domain_name = Default",
+            "project_name = admin",
+            "username = admin",
+            "password = " + keystone.adminPassword()),
         "[filter:cache]",
         "use = egg:swift#memcache",
         "memcache_servers = 127.0.0.1:" + memcachedPort,
