@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * One unit on a real S3 server (s3proxy 4.1, SigV4) with every storage-s3-* option registry 2.8
+ * An empty bucket is healthy (the charm's config.yml with the health check every second). One
+ * unit on a real S3 server (s3proxy 4.1, SigV4) with every storage-s3-* option registry 2.8
  * reads set to a value the server accepts: a 12 MiB random layer, above the 5 MiB part size, goes
  * up as a multipart upload and is moved into place with a multipart copy (threshold 5 MiB); it is
  * stored whole under the root directory and pulled back with the same digest. Deleting the
@@ -57,6 +58,7 @@ class S3MultipartIT {
     work = Files.createTempDirectory("it-s3mp");
     String bucket = "it-" + UUID.randomUUID().toString().substring(0, 8);
     s3 = S3Server.start(work.resolve("s3"), bucket);
+    anEmptyBucketIsHealthy(bucket);
     unit = SimUnit.deploy("it-s3mp", m -> {
       m.config.put("storage-s3-region", "us-east-1");
       m.config.put("storage-s3-bucket", bucket);
@@ -110,6 +112,36 @@ class S3MultipartIT {
     assertTrue(gc.contains("blob eligible for deletion: " + layer), gc);
     assertFalse(Files.exists(object), "garbage-collect deleted the layer's object");
     assertEquals(404, Http.status("http://" + unit.netloc() + "/v2/it/s3-multipart/manifests/" + digest));
+  }
+
+  /**
+   * The charm's config.yml for this bucket, with the storage health check every second: at least
+   * 5 checks find the bucket empty and pass (distribution#2292 was an empty S3 bucket).
+   */
+  private void anEmptyBucketIsHealthy(String bucket) {
+    java.util.Map<String, Object> options = new java.util.LinkedHashMap<>();
+    options.put("storage-s3-region", "us-east-1");
+    options.put("storage-s3-bucket", bucket);
+    options.put("storage-s3-regionendpoint", s3.endpoint());
+    options.put("storage-s3-accesskey", s3.accessKey());
+    options.put("storage-s3-secretkey", s3.secretKey());
+    options.put("storage-s3-secure", false);
+    charm.registry.RegistryConfig cfg = charm.registry.RegistryConfig.from(options);
+    assertEquals(List.of(), cfg.problems());
+    String yml = charm.registry.ConfigYaml.render(cfg, new charm.registry.ConfigYaml.Extras("s3-it-secret", null, null));
+    try (RegistryProcess registry = RegistryProcess.start(work.resolve("empty"), yml, java.util.Map.of(
+        "REGISTRY_HEALTH_STORAGEDRIVER_INTERVAL", "1s", "REGISTRY_HEALTH_STORAGEDRIVER_THRESHOLD", "1", "REGISTRY_LOG_LEVEL", "debug"))) {
+      String url = "http://127.0.0.1:" + registry.port() + "/";
+      Poll.until(java.time.Duration.ofSeconds(20), () -> {
+        assertEquals(200, Http.status(url), "health check failed on an empty bucket:\n" + registry.log());
+        return registry.log().split("s3aws.Stat\\(\\\\\"/\\\\\"\\)", -1).length > 5;
+      }, () -> "fewer than 5 health checks:\n" + registry.log());
+    }
+    try (java.util.stream.Stream<Path> left = Files.list(s3.bucket(bucket))) {
+      assertEquals(List.of(), left.toList(), "the bucket is still empty");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** S3 UploadPart and UploadPartCopy requests in s3proxy's log. */
