@@ -47,10 +47,15 @@ final class Daemon {
     return process.isAlive();
   }
 
-  /** Polls until it listens on {@code host:port}; fails early if it exits. */
+  /** Polls until it listens on {@code host:port}; fails early if it exits, and stops it when it fails. */
   Daemon awaitListening(String host, int port) {
-    TestNet.awaitListening(host, port, process, java.time.Duration.ofSeconds(30), () -> name + " (log:\n" + log() + ")");
-    return this;
+    try {
+      TestNet.awaitListening(host, port, process, java.time.Duration.ofSeconds(30), () -> name + " (log:\n" + log() + ")");
+      return this;
+    } catch (RuntimeException | Error e) {
+      stop();
+      throw e;
+    }
   }
 
   /** The log so far, for failure messages (the last 4000 characters). */

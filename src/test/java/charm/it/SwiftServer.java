@@ -64,8 +64,13 @@ final class SwiftServer implements AutoCloseable {
   /** As {@link #start}, with Keystone instead of tempauth; registers the object-store endpoints. */
   static SwiftServer startWithKeystone(Path dir, KeystoneServer keystone) {
     SwiftServer swift = start(dir, keystone);
-    keystone.registerObjectStore("http://" + swift.host + ":" + swift.proxyPort + "/v1/AUTH_$(project_id)s");
-    return swift;
+    try {
+      keystone.registerObjectStore("http://" + swift.host + ":" + swift.proxyPort + "/v1/AUTH_$(project_id)s");
+      return swift;
+    } catch (RuntimeException | Error e) {
+      swift.close();
+      throw e;
+    }
   }
 
   private static SwiftServer start(Path dir, KeystoneServer keystone) {
@@ -111,7 +116,7 @@ final class SwiftServer implements AutoCloseable {
 
   /** Starts the proxy on its port; returns once it answers its health check. */
   void startProxy() {
-    proxy = server("proxy", proxyPort);
+    proxy = server("proxy", proxyPort); // stopped by close() if it never answers below
     Poll.until(Duration.ofSeconds(30), () -> status("GET", "http://" + host + ":" + proxyPort + "/healthcheck", null) == 200,
         () -> "the Swift proxy does not answer /healthcheck:\n" + proxy.log());
   }
