@@ -7,7 +7,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 image=${REGISTRY_IMAGE:-registry:2}
-packages=(docker.io docker-registry skopeo jq iptables ca-certificates time openssl easy-rsa iproute2 haproxy monitoring-plugins-basic)
+packages=(docker.io docker-registry skopeo jq iptables ca-certificates time openssl easy-rsa iproute2 haproxy monitoring-plugins-basic
+          swift swift-proxy swift-account swift-container swift-object memcached redis-server
+          python3-keystone python3-keystonemiddleware)
 
 missing=()
 for p in "${packages[@]}"; do

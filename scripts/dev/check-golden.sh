@@ -10,6 +10,8 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 P=15870   # 15870 registry, 15871 debug, 15872 upstream for the proxy cache, 18080 fake swift
+# The goldens name swift.example (a loopback authurl is refused: the registry runs in a
+# container); this registry runs on the host, where the fake swift listens on 127.0.0.1.
 fail=0
 
 wait_http() { # url -> 0 when it answers within ~5 s
@@ -30,7 +32,8 @@ for f in "$GOLDEN"/*.yml; do
   mkdir -p "$WORK/$name"
   sed -e "s#0.0.0.0:5000#127.0.0.1:$P#" -e "s#0.0.0.0:5001#127.0.0.1:$((P+1))#" \
       -e "s#/var/lib/registry#$WORK/$name#" \
-      -e "s#https://registry-1.docker.io#http://127.0.0.1:$((P+2))#" "$f" > "$WORK/$name.yml"
+      -e "s#https://registry-1.docker.io#http://127.0.0.1:$((P+2))#" \
+      -e "s#swift.example:18080#127.0.0.1:18080#" "$f" > "$WORK/$name.yml"
   # The sandbox's AWS_CA_BUNDLE would make the s3 driver fail for reasons unrelated to the config.
   env -u AWS_CA_BUNDLE docker-registry serve "$WORK/$name.yml" > "$WORK/$name.log" 2>&1 &
   pid=$!

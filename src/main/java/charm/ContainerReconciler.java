@@ -9,7 +9,6 @@ import charm.registry.Owner;
 import charm.registry.Plan;
 import charm.registry.Planner;
 import charm.workload.ContainerState;
-import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
 import charm.workload.RegistryProbe;
@@ -60,11 +59,13 @@ final class ContainerReconciler {
   private final HookTools tools;
   private final HostFiles files;
   private final Owner owner;
+  private final ImageSource images;
 
   ContainerReconciler(HookTools tools, HostFiles files, Owner owner) {
     this.tools = tools;
     this.files = files;
     this.owner = owner;
+    this.images = new ImageSource(tools);
   }
 
   /** The message for a container under our name that this charm does not manage. */
@@ -99,8 +100,10 @@ final class ContainerReconciler {
    * Applies the container part of the plan.
    *
    * @param contentRepaired whether this hook rewrote the content of a planned file
+   * @param restoreFiles puts back the files this hook replaced, for a rollback
    */
-  Outcome ensure(RegistryContainer engine, Plan plan, Map<String, String> state, boolean contentRepaired, RegistryProbe probe) {
+  Outcome ensure(RegistryContainer engine, Plan plan, Map<String, String> state, boolean contentRepaired, RegistryProbe probe,
+      Runnable restoreFiles) {
     ContainerSpec spec = plan.container();
     String name = spec.name();
     Optional<ContainerState> named = engine.inspect(name);
@@ -123,15 +126,16 @@ final class ContainerReconciler {
     if (named.isEmpty()) {
       named = recoverPrevious(engine, name);
     }
-    Optional<Status> pulled = ensureImage(engine, spec.image());
-    if (pulled.isPresent()) {
-      return Outcome.notApplied(pulled.get());
+    ImageSource.Result image = images.ensure(engine, spec.image(), state);
+    if (image.problem().isPresent()) {
+      return Outcome.notApplied(image.problem().get());
     }
     Outcome outcome;
-    if (named.isPresent() && owner.owns(named.get().labels()) && spec.hash().equals(named.get().specHash())) {
+    if (named.isPresent() && owner.owns(named.get().labels()) && spec.hash().equals(named.get().specHash())
+        && !(image.fromResource() && runsAnotherImage(engine, named.get(), spec.image()))) {
       outcome = keep(engine, named.get(), plan, contentRepaired, probe);
     } else {
-      outcome = replace(engine, named, runningUnderOtherNames(engine, name), plan, probe);
+      outcome = replace(engine, named, runningUnderOtherNames(engine, name), plan, probe, restoreFiles);
     }
     if (outcome.status().isEmpty()) {
       removeStale(engine, name);
@@ -174,10 +178,10 @@ final class ContainerReconciler {
    * names (after a registry-name change) with a container built from the plan. The previous
    * containers are stopped, not removed (the named one is renamed aside), until the new registry
    * answers; if the new one cannot be created or started, or does not answer, it is removed and
-   * the previous ones are put back as they were.
+   * the previous ones are put back as they were, with the files they were started with.
    */
-  private Outcome replace(
-      RegistryContainer engine, Optional<ContainerState> named, List<ContainerState> others, Plan plan, RegistryProbe probe) {
+  private Outcome replace(RegistryContainer engine, Optional<ContainerState> named, List<ContainerState> others, Plan plan,
+      RegistryProbe probe, Runnable restoreFiles) {
     ContainerSpec spec = plan.container();
     String name = spec.name();
     List<ContainerState> previous = new ArrayList<>(others);
@@ -189,6 +193,7 @@ final class ContainerReconciler {
     try {
       id = engine.create(spec);
     } catch (StartFailure e) {
+      restoreIfRolledBack(previous, restoreFiles);
       putBack(engine, named, previous, false);
       return failed(name, e.getMessage(), !previous.isEmpty());
     }
@@ -198,6 +203,7 @@ final class ContainerReconciler {
       engine.start(id);
     } catch (StartFailure e) {
       engine.remove(id);
+      restoreIfRolledBack(previous, restoreFiles);
       putBack(engine, named, previous, true);
       return failed(name, e.getMessage(), !previous.isEmpty());
     }
@@ -206,6 +212,7 @@ final class ContainerReconciler {
         return Outcome.atPlan(notAnswering(plan));
       }
       engine.remove(id);
+      restoreFiles.run();
       putBack(engine, named, previous, true);
       return failed(name, "the registry did not answer on port " + port(plan) + " within " + READY_TIMEOUT_MILLIS / 1000 + " s", true);
     }
@@ -225,6 +232,13 @@ final class ContainerReconciler {
     tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + reason + (rolledBack ? "; the previous container is back" : ""));
     String message = "Cannot start " + name + ": " + reason;
     return Outcome.notApplied(Status.blocked(rolledBack ? message + " (previous container kept)" : message));
+  }
+
+  /** A previous container comes back: it gets its files back first. */
+  private static void restoreIfRolledBack(List<ContainerState> previous, Runnable restoreFiles) {
+    if (!previous.isEmpty()) {
+      restoreFiles.run();
+    }
   }
 
   /** Undoes the rename of the named container and, if they were stopped, restarts the previous ones. */
@@ -289,20 +303,18 @@ final class ContainerReconciler {
     }
   }
 
-  private Optional<Status> ensureImage(RegistryContainer engine, String image) {
-    if (engine.imagePresent(image)) {
-      return Optional.empty();
+  /**
+   * Whether the container runs another image than the one the reference names now: a new
+   * tarball attached as the image resource moved the tag, and the container must follow it.
+   */
+  private boolean runsAnotherImage(RegistryContainer engine, ContainerState c, String image) {
+    Optional<String> id = engine.imageId(image);
+    boolean other = id.isPresent() && !c.imageId().isEmpty() && !id.get().equals(c.imageId());
+    if (other) {
+      tools.log(LogLevel.INFO, image + " is now " + id.get() + " (from the " + ImageSource.RESOURCE + " resource); "
+          + c.name() + " runs " + c.imageId() + " and is replaced");
     }
-    tools.statusSet(Status.maintenance("Pulling " + image));
-    try {
-      engine.pull(image, line -> tools.log(LogLevel.INFO, "pull " + image + ": " + line));
-      return Optional.empty();
-    } catch (EngineUnavailable e) {
-      throw e; // waiting, not blocked: the engine, not the image, is the problem
-    } catch (RuntimeException e) {
-      tools.log(LogLevel.ERROR, "Cannot pull " + image + ": " + e.getMessage());
-      return Optional.of(Status.blocked("Cannot pull registry-image " + image));
-    }
+    return other;
   }
 
   private static boolean awaitRegistry(RegistryContainer engine, String id, RegistryProbe probe) {

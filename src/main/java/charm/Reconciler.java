@@ -17,6 +17,8 @@ import charm.workload.RegistryProbe;
 import charm.workload.RegistryContainer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -141,9 +143,16 @@ public final class Reconciler {
       return;
     }
     try {
-      if (filesMatch(desired.plan()) && serving(desired)) {
-        tools.statusSet(ready(desired, facts.config()));
-        return;
+      if (filesMatch(desired.plan())) {
+        RegistryProbe.Answer answer = serving(desired);
+        if (answer == RegistryProbe.Answer.REGISTRY) {
+          tools.statusSet(ready(desired, facts.config()));
+          return;
+        }
+        if (answer == RegistryProbe.Answer.UNHEALTHY) {
+          tools.statusSet(storageUnavailable(facts.config()));
+          return;
+        }
       }
     } catch (EngineUnavailable e) {
       tools.log(LogLevel.WARNING, e.getMessage());
@@ -244,13 +253,14 @@ public final class Reconciler {
         return Status.waiting("Waiting for the Docker engine");
       }
       boolean repaired;
+      List<Before> replaced = new ArrayList<>();
       try {
-        repaired = applyFiles(plan);
+        repaired = applyFiles(plan, replaced);
       } catch (HostFiles.NotAFile e) {
         tools.log(LogLevel.ERROR, e.getMessage() + "; the registry needs a file there");
         return Status.blocked(e.path() + " is a directory; remove it so the charm can write the file");
       }
-      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe());
+      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe(), () -> restore(replaced));
       if (outcome.atPlan()) {
         applyPorts(stoppedByOperator(facts, plan) ? new TreeSet<>() : plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
@@ -267,7 +277,11 @@ public final class Reconciler {
       tools.log(LogLevel.WARNING, e.getMessage());
       return engineWaiting(e);
     }
-    if (!desired.probe().await(() -> true, ANSWER_TIMEOUT_MILLIS)) {
+    RegistryProbe.Answer answer = desired.probe().awaitAnswer(ANSWER_TIMEOUT_MILLIS);
+    if (answer == RegistryProbe.Answer.UNHEALTHY) {
+      return storageUnavailable(facts.config());
+    }
+    if (answer == RegistryProbe.Answer.NONE) {
       return ContainerReconciler.notAnswering(plan);
     }
     return ready(desired, facts.config());
@@ -278,22 +292,32 @@ public final class Reconciler {
     return plan.container().name().equals(facts.state().get(STOPPED));
   }
 
+  /** A file as it was before this hook replaced or removed it, to put back for a rollback. */
+  private record Before(String path, byte[] content, String mode) {}
+
   /**
    * Writes the planned files, the htpasswd entry and the directories, and removes the charm's
    * files the plan does not use; returns whether the content of a file in the spec hash was
-   * (re)written.
+   * (re)written. {@code replaced} receives the files it overwrote or removed, as they were.
    */
-  private boolean applyFiles(Plan plan) {
+  private boolean applyFiles(Plan plan, List<Before> replaced) {
     for (Plan.DirSpec d : plan.directories()) {
       files.ensureDirectoryWithMode(d.path(), d.mode());
     }
     boolean content = false;
     for (Plan.FileSpec f : plan.files()) {
-      content |= report(f.path(), f.mode(), files.ensureFile(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode()));
+      Optional<Before> before = snapshot(f.path());
+      HostFiles.Change change = files.ensureFile(f.path(), f.content().getBytes(StandardCharsets.UTF_8), f.mode());
+      if (change == HostFiles.Change.CONTENT) {
+        before.ifPresent(replaced::add);
+      }
+      content |= report(f.path(), f.mode(), change);
     }
     plan.htpasswd().ifPresent(this::applyHtpasswd);
     for (String path : plan.absent()) {
+      Optional<Before> before = snapshot(path);
       if (files.delete(path)) {
+        before.ifPresent(replaced::add);
         tools.log(LogLevel.INFO, "Removed " + path + " (no longer used)");
       }
     }
@@ -314,6 +338,24 @@ public final class Reconciler {
     }
     files.ensureFile(c.path(), (Htpasswd.line(c.user(), c.password()) + "\n").getBytes(StandardCharsets.UTF_8), "rw-------");
     tools.log(LogLevel.INFO, "Wrote " + c.path() + " for user " + c.user());
+  }
+
+  private Optional<Before> snapshot(String path) {
+    Optional<String> mode = files.mode(path);
+    Optional<byte[]> content = mode.isPresent() ? files.read(path) : Optional.empty();
+    return content.map(c -> new Before(path, c, mode.get()));
+  }
+
+  /**
+   * The new container could not start: the previous one is started again, and must find the
+   * files it was started with (a registry reads its config.yml when it starts, and one that
+   * exits on the new file would take the previous one down with it).
+   */
+  private void restore(List<Before> replaced) {
+    for (Before b : replaced) {
+      files.ensureFile(b.path(), b.content(), b.mode());
+      tools.log(LogLevel.INFO, "Put back " + b.path() + " as the previous container had it");
+    }
   }
 
   private Optional<String> firstLine(String path) {
@@ -373,19 +415,33 @@ public final class Reconciler {
   }
 
   /**
-   * Our container runs with the planned spec (one GET on the engine socket) and the process on
-   * its port is a distribution registry. Anything else answering HTTP there does not count.
+   * Whether our container runs with the planned spec (one GET on the engine socket), the engine
+   * trusts it as planned and the process on its port is a distribution registry, healthy or not
+   * ({@link RegistryProbe.Answer}); NONE when anything is off. Anything else answering HTTP there
+   * does not count.
    */
-  private boolean serving(Desired desired) {
+  private RegistryProbe.Answer serving(Desired desired) {
     Plan plan = desired.plan();
     try (RegistryContainer engine = docker.get()) {
       Optional<ContainerState> c = engine.inspect(plan.container().name());
       if (c.isEmpty() || !owner.owns(c.get().labels()) || !c.get().running()
           || !plan.container().hash().equals(c.get().specHash())) {
-        return false;
+        return RegistryProbe.Answer.NONE;
       }
     }
-    return desired.probe().answers(1000) && trust.matches(plan, desired.tls());
+    RegistryProbe.Answer answer = desired.probe().answer(1000);
+    return answer != RegistryProbe.Answer.NONE && trust.matches(plan, desired.tls()) ? answer : RegistryProbe.Answer.NONE;
+  }
+
+  /**
+   * The registry runs as planned but answers 503: its storage health check (every 10 s, failing
+   * after 3 in a row) fails, so it refuses every request until the storage answers again, which
+   * it checks on its own. Nothing to change on the unit: the container stays as it is.
+   */
+  static Status storageUnavailable(RegistryConfig config) {
+    String storage = config.storageBackend().name().toLowerCase(java.util.Locale.ROOT);
+    return Status.blocked("Storage unavailable: the registry answers 503, its " + storage
+        + " storage fails its health check; it serves again once the storage answers");
   }
 
   /** The engine stopped answering: transient, the next hook (update-status at the latest) retries. */

@@ -142,8 +142,13 @@ class EngineUnavailableTest {
     }
 
     @Override
-    public boolean imagePresent(String image) {
-      return stall("imagePresent", false);
+    public Optional<String> imageId(String image) {
+      return stall("imagePresent", Optional.empty());
+    }
+
+    @Override
+    public List<String> load(Path tarball, Consumer<String> progress) {
+      return stall("load", List.of());
     }
 
     @Override

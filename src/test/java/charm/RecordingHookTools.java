@@ -201,6 +201,8 @@ final class RecordingHookTools implements HookTools {
   @Override
   public Path resourceGet(String name) {
     calls.add("resource-get");
-    throw new IllegalStateException("no resource " + name);
+    // What Juju says when no file was attached.
+    throw new charm.juju.HookToolException(List.of("resource-get", name), 1,
+        "could not download resource: HTTP request failed: resource \"" + name + "\" not found");
   }
 }

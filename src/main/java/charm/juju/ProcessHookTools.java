@@ -86,6 +86,9 @@ public final class ProcessHookTools implements HookTools {
   /** How long one tool call may take; Juju's tools answer in well under a second. */
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
 
+  /** How long resource-get may take (it downloads the resource). */
+  static final Duration RESOURCE_DEADLINE = Duration.ofMinutes(15);
+
   /** How long a tool gets between SIGTERM and SIGKILL. */
   static final Duration KILL_GRACE = Duration.ofSeconds(2);
 
@@ -387,7 +390,10 @@ public final class ProcessHookTools implements HookTools {
 
   @Override
   public Path resourceGet(String name) {
-    String out = new String(run(null, "resource-get", name), StandardCharsets.UTF_8);
+    // Juju downloads the file from the controller inside resource-get: an image tarball may need
+    // longer than the other tools.
+    Duration download = deadline.compareTo(RESOURCE_DEADLINE) > 0 ? deadline : RESOURCE_DEADLINE;
+    String out = new String(run(null, download, "resource-get", name), StandardCharsets.UTF_8);
     String path = out.strip();
     if (path.isEmpty()) {
       throw new IllegalStateException("resource-get printed no path");
@@ -413,6 +419,11 @@ public final class ProcessHookTools implements HookTools {
    * @param argv the logical command line; argv[0] is the tool's name
    */
   private byte[] run(byte[] stdin, String... argv) {
+    return run(stdin, deadline, argv);
+  }
+
+  /** {@link #run(byte[], String...)} with its own deadline. */
+  private byte[] run(byte[] stdin, Duration deadline, String... argv) {
     String tool = argv[0];
     List<String> command = List.of(argv);
     List<String> exec = new ArrayList<>(command);

@@ -1,6 +1,7 @@
 package charm.registry;
 
 import charm.registry.RegistryConfig.PullThroughCache;
+import charm.registry.RegistryConfig.RedisCache;
 import charm.registry.RegistryConfig.S3;
 import charm.registry.RegistryConfig.Swift;
 import java.util.LinkedHashMap;
@@ -71,6 +72,7 @@ public final class ConfigYaml {
     root.put("health", health());
     cfg.pullThroughCache().ifPresent(c -> root.put("proxy", proxy(c)));
     root.put("storage", storage(cfg));
+    cfg.redisCache().ifPresent(r -> root.put("redis", redis(r)));
     return HEADER + yaml().dump(quoteStrings(root));
   }
 
@@ -126,12 +128,31 @@ public final class ConfigYaml {
     // removed every 24h), in read-only mode too: stale uploads are never useful.
     storage.put("maintenance", map("readonly", map("enabled", cfg.storageReadOnly())));
     // Without a cache section, 2.8 runs with no blob descriptor cache: that is "disabled".
-    if (cfg.blobDescriptorCache()) {
-      storage.put("cache", map("blobdescriptor", "inmemory"));
+    switch (cfg.blobCache()) {
+      case INMEMORY -> storage.put("cache", map("blobdescriptor", "inmemory"));
+      case REDIS -> storage.put("cache", map("blobdescriptor", "redis"));
+      default -> { }
     }
     storage.put("redirect", map("disable", cfg.storageRedirectDisable()));
     return storage;
   }
+
+  // #redis: the blob descriptor cache's server. Short timeouts: the registry asks redis on every
+  // blob lookup and falls back to the storage when redis fails, so an unreachable redis must
+  // cost little; the pool does not wait for a free connection either (2.8 proceeds without).
+  private static Map<String, Object> redis(RedisCache r) {
+    Map<String, Object> m = map("addr", r.address());
+    putIfSet(m, "password", r.password());
+    m.put("db", r.db());
+    m.put("dialtimeout", REDIS_TIMEOUT);
+    m.put("readtimeout", REDIS_TIMEOUT);
+    m.put("writetimeout", REDIS_TIMEOUT);
+    m.put("pool", map("maxidle", 16, "maxactive", 64, "idletimeout", "300s"));
+    return m;
+  }
+
+  /** Connect, read and write timeout of each redis call. */
+  static final String REDIS_TIMEOUT = "250ms";
 
   // #openstack-swift (docs/storage-drivers/swift.md)
   private static Map<String, Object> swift(Swift s) {

@@ -57,6 +57,21 @@ public final class RegistryConfig {
     }
   }
 
+  /** Which blob descriptor cache the registry uses (storage-cache). */
+  public enum BlobCache {
+    INMEMORY,
+    REDIS,
+    DISABLED
+  }
+
+  /** The redis server of the blob descriptor cache; password may be "". */
+  public record RedisCache(String address, String password, long db) {
+    @Override
+    public String toString() {
+      return "RedisCache[address=" + address + ", password=<redacted>, db=" + db + "]";
+    }
+  }
+
   /** The pull-through cache (registry {@code proxy:} section); username/password may be "". */
   public record PullThroughCache(String remoteUrl, String username, String password) {
     @Override
@@ -245,9 +260,22 @@ public final class RegistryConfig {
     return v.bool("storage-read-only");
   }
 
-  /** Whether the in-memory blob descriptor cache is on (storage-cache=inmemory). */
-  public boolean blobDescriptorCache() {
-    return v.str("storage-cache").equals("inmemory");
+  /** The blob descriptor cache (storage-cache). */
+  public BlobCache blobCache() {
+    return switch (v.str("storage-cache")) {
+      case "redis" -> BlobCache.REDIS;
+      case "disabled" -> BlobCache.DISABLED;
+      default -> BlobCache.INMEMORY;
+    };
+  }
+
+  /** The redis server, present when {@link #blobCache()} is REDIS. */
+  public Optional<RedisCache> redisCache() {
+    if (blobCache() != BlobCache.REDIS) {
+      return Optional.empty();
+    }
+    return Optional.of(new RedisCache(v.str("storage-cache-redis-address"),
+        v.str("storage-cache-redis-password"), v.num("storage-cache-redis-db")));
   }
 
   public boolean storageRedirectDisable() {

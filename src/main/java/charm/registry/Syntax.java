@@ -102,4 +102,73 @@ final class Syntax {
   static boolean hasSpaceOrControl(String value) {
     return value.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c));
   }
+
+  private static final Pattern HOST_AND_PORT =
+      Pattern.compile("(?<host>[A-Za-z0-9._~%-]+|\\[[0-9A-Fa-f:.]+\\]):(?<port>[0-9]{1,5})");
+
+  /**
+   * Whether {@code value} is {@code host:port} with a port 1-65535 (an IPv6 literal in
+   * brackets), as Go's net.Dial takes it.
+   */
+  static boolean isHostAndPort(String value) {
+    var m = HOST_AND_PORT.matcher(value);
+    if (!m.matches()) {
+      return false;
+    }
+    int port = Integer.parseInt(m.group("port"));
+    return port >= 1 && port <= 65535;
+  }
+
+  /**
+   * The host an http(s) URL, a {@code host[:port]} or a {@code host:port} names, without
+   * brackets; empty when there is none.
+   */
+  static Optional<String> host(String urlOrHostPort) {
+    Optional<URI> url = httpUrl(urlOrHostPort);
+    String host;
+    if (url.isPresent()) {
+      host = url.get().getHost();
+    } else if (!hasSpaceOrControl(urlOrHostPort) && ENDPOINT.matcher(urlOrHostPort).matches()) {
+      host = urlOrHostPort.startsWith("[")
+          ? urlOrHostPort.substring(0, urlOrHostPort.indexOf(']') + 1)
+          : urlOrHostPort.replaceFirst(":[0-9]*$", "");
+    } else {
+      return Optional.empty();
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return host.isEmpty() ? Optional.empty() : Optional.of(host);
+  }
+
+  private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(?:\\.[0-9]{1,3}){3}|0\\.0\\.0\\.0");
+
+  /**
+   * Whether a host is this machine's own loopback (or unspecified) address: {@code localhost},
+   * a name under {@code .localhost}, 127.0.0.0/8, 0.0.0.0, {@code ::1}, {@code ::} or an
+   * IPv4-mapped loopback. Never a DNS lookup: other names are not loopback here.
+   */
+  static boolean isLoopback(String host) {
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    int zone = h.indexOf('%');
+    if (zone >= 0) {
+      h = h.substring(0, zone);
+    }
+    if (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    if (h.equals("localhost") || h.endsWith(".localhost") || IPV4_LOOPBACK.matcher(h).matches()) {
+      return true;
+    }
+    if (h.indexOf(':') < 0 || !h.matches("[0-9a-f:.]+")) {
+      return false;
+    }
+    try {
+      // A literal with ':' is parsed, never looked up (an invalid one throws).
+      java.net.InetAddress a = java.net.InetAddress.getByName(h);
+      return a.isLoopbackAddress() || a.isAnyLocalAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
 }

@@ -18,7 +18,10 @@ final class Validator {
   static final long GIB_5 = 5L << 30; // s3 driver maximum part size
 
   static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug");
-  static final Set<String> CACHES = Set.of("inmemory", "disabled");
+  static final Set<String> CACHES = Set.of("inmemory", "redis", "disabled");
+  /** The registry runs in a bridge-networked container: a loopback address is the container. */
+  static final String LOOPBACK =
+      "must not be a loopback address: the registry runs in a container, where that is the container itself";
   static final Set<String> S3_STORAGE_CLASSES = Set.of("STANDARD", "REDUCED_REDUNDANCY", "NONE");
   // registry 2.8.2 rejects "log-delivery-write" (a bucket-only canned ACL).
   static final Set<String> S3_OBJECT_ACLS =
@@ -61,6 +64,7 @@ final class Validator {
     c.pullThroughCache();
     c.storage();
     c.s3Values();
+    c.redis();
     c.auth();
     c.tls();
     c.nagios();
@@ -112,13 +116,14 @@ final class Validator {
     boolean password = !v.str("cache-password").isEmpty();
     check("cache-remoteurl", url || !(user || password),
         "required when cache-username or cache-password is set");
+    notLoopback("cache-remoteurl");
     check("cache-username", user || !password, "required when cache-password is set");
     check("cache-password", password || !user, "required when cache-username is set");
   }
 
   private void storage() {
     check("storage-cache", CACHES.contains(v.str("storage-cache")),
-        "must be inmemory or disabled");
+        "must be inmemory, redis or disabled");
     boolean swift = SWIFT_TRIGGERS.stream().anyMatch(this::isSet);
     boolean s3 = S3_TRIGGERS.stream().anyMatch(this::isSet);
     if (swift && s3) {
@@ -129,6 +134,10 @@ final class Validator {
     }
     if (swift) {
       SWIFT_REQUIRED.forEach(o -> check(o, isSet(o), "required for swift storage"));
+      String authUrl = v.str("storage-swift-authurl");
+      check("storage-swift-authurl", authUrl.isEmpty() || Syntax.isHttpUrl(authUrl),
+          "must be an http:// or https:// URL");
+      notLoopback("storage-swift-authurl");
     }
     if (s3) {
       S3_REQUIRED.forEach(o -> check(o, isSet(o), "required for s3 storage"));
@@ -151,10 +160,43 @@ final class Validator {
     boolean endpoint = !endpointValue.isEmpty();
     check("storage-s3-regionendpoint", !endpoint || Syntax.isS3Endpoint(endpointValue),
         "must be an http:// or https:// URL or a host[:port]");
+    notLoopback("storage-s3-regionendpoint");
     String region = v.str("storage-s3-region");
     check("storage-s3-region", region.isEmpty() || endpoint || S3_AWS_REGIONS.contains(region),
         "unknown AWS region; set storage-s3-regionendpoint for other S3 services");
     check("storage-s3-region", !region.matches("(?s).*\\s.*"), "must not contain spaces");
+  }
+
+  /**
+   * storage-cache=redis needs the server's host:port. Registry 2.8 shows its whole redis section,
+   * password included, on the debug server's /debug/vars (expvar), which prometheus-metrics
+   * publishes on debug-port: the two cannot be combined while a password is set.
+   */
+  private void redis() {
+    if (!v.str("storage-cache").equals("redis")) {
+      return;
+    }
+    String address = v.str("storage-cache-redis-address");
+    check("storage-cache-redis-address", !address.isEmpty(), "required when storage-cache is redis");
+    check("storage-cache-redis-address", address.isEmpty() || Syntax.isHostAndPort(address),
+        "must be host:port (an IPv6 address in brackets)");
+    notLoopback("storage-cache-redis-address");
+    String password = v.str("storage-cache-redis-password");
+    check("storage-cache-redis-password", !password.matches("(?s).*\\p{Cntrl}.*"),
+        "must not contain control characters");
+    range("storage-cache-redis-db", 0, Integer.MAX_VALUE);
+    if (!password.isEmpty() && v.bool("prometheus-metrics")) {
+      String reason = "registry 2.8 shows the redis password on debug-port's /debug/vars;"
+          + " unset prometheus-metrics or use a redis without a password";
+      problem("prometheus-metrics", reason);
+      problem("storage-cache-redis-password", reason);
+    }
+  }
+
+  /** An address option must not name the loopback (see {@link #LOOPBACK}). */
+  private void notLoopback(String option) {
+    String value = v.str(option);
+    check(option, Syntax.host(value).map(h -> !Syntax.isLoopback(h)).orElse(true), LOOPBACK);
   }
 
   static final List<String> TOKEN_OPTIONS =

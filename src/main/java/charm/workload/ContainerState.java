@@ -12,6 +12,7 @@ import java.util.Map;
  * @param specHash the spec-hash label, or null
  * @param labels all labels
  * @param mounts the bind mounts and volumes, as the engine reports them
+ * @param imageId the id of the image it runs ({@code sha256:...}), "" when unknown
  */
 public record ContainerState(
     String id,
@@ -24,10 +25,12 @@ public record ContainerState(
     String specHash,
     String startedAt,
     Map<String, String> labels,
-    List<MountInfo> mounts) {
+    List<MountInfo> mounts,
+    String imageId) {
 
   public ContainerState {
     error = error == null ? "" : error;
+    imageId = imageId == null ? "" : imageId;
     labels = Map.copyOf(labels);
     mounts = List.copyOf(mounts);
   }

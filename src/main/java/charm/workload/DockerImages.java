@@ -74,6 +74,59 @@ public final class DockerImages implements AutoCloseable {
     await(client.pullImageCmd(image).exec(new Progress<>(progress)), "pull " + image);
   }
 
+  /**
+   * Loads a {@code docker save} tarball with any client; returns the engine's "Loaded image"
+   * lines and fails when the engine reports an error in its stream (it answers HTTP 200).
+   */
+  static List<String> load(DockerClient client, java.io.InputStream tarball, Consumer<String> progress) {
+    Loaded loaded = new Loaded(progress);
+    client.loadImageAsyncCmd(tarball).exec(loaded);
+    try {
+      if (!loaded.awaitCompletion(30, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("loading the image did not finish within 30 minutes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("loading the image was interrupted", e);
+    }
+    if (loaded.error != null) {
+      throw new IllegalStateException(loaded.error);
+    }
+    return loaded.images;
+  }
+
+  /** The stream of an image load: "Loaded image: ..." lines, or an error. */
+  private static final class Loaded extends ResultCallback.Adapter<com.github.dockerjava.api.model.LoadResponseItem> {
+    private final Consumer<String> out;
+    private final List<String> images = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile String error;
+
+    Loaded(Consumer<String> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(com.github.dockerjava.api.model.LoadResponseItem item) {
+      if (item.getErrorDetail() != null || item.getError() != null) {
+        error = item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : item.getError();
+        return;
+      }
+      String line = item.getStream() != null ? item.getStream().strip() : item.getStatus();
+      if (line != null && !line.isEmpty() && item.getProgressDetail() == null) {
+        out.accept(line);
+        if (line.startsWith("Loaded image")) {
+          images.add(line);
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      error = throwable instanceof DockerException d ? d.getMessage() : String.valueOf(throwable.getMessage());
+      super.onError(throwable);
+    }
+  }
+
   /** Tags {@code image} as {@code repository:tag}. */
   public void tag(String image, String repository, String tag) {
     client.tagImageCmd(image, repository, tag).withForce(true).exec();

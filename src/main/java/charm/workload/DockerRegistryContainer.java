@@ -123,7 +123,8 @@ public final class DockerRegistryContainer implements RegistryContainer {
             labels.get(ContainerSpec.HASH_LABEL),
             text(DockerSocket.path(body, "State", "StartedAt")),
             labels,
-            mounts));
+            mounts,
+            text(body.get("Image"))));
   }
 
   private static String text(Object value) {
@@ -174,12 +175,26 @@ public final class DockerRegistryContainer implements RegistryContainer {
   }
 
   @Override
-  public boolean imagePresent(String image) {
-    int status = reads.get("/images/" + image + "/json").status();
-    if (status != 200 && status != 404) {
-      throw new IllegalStateException("inspecting image " + image + ": HTTP " + status);
+  public Optional<String> imageId(String image) {
+    DockerSocket.Response r = reads.get("/images/" + image + "/json");
+    if (r.status() == 404) {
+      return Optional.empty();
     }
-    return status == 200;
+    if (r.status() != 200) {
+      throw new IllegalStateException("inspecting image " + image + ": HTTP " + r.status());
+    }
+    return Optional.of(text(r.object().get("Id")));
+  }
+
+  @Override
+  public List<String> load(Path tarball, Consumer<String> progress) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(tarball)) {
+      return DockerImages.load(client(), in, progress);
+    } catch (java.io.IOException e) {
+      throw new StartFailure("cannot read " + tarball + ": " + e.getMessage(), e);
+    } catch (DockerException e) {
+      throw new StartFailure(engineReason(e), e);
+    }
   }
 
   @Override

@@ -235,6 +235,17 @@ public final class HostFiles {
     }
   }
 
+  /** The mode of a regular file ({@code rw-------}), empty when it is none (links not followed). */
+  public Optional<String> mode(String absolutePath) {
+    Path p = resolve(absolutePath);
+    try {
+      return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+          ? Optional.of(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Deletes the file (or link, or empty directory) when it exists; returns whether it existed. */
   public boolean delete(String absolutePath) {
     try {

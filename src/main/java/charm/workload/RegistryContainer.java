@@ -24,10 +24,23 @@ public interface RegistryContainer extends AutoCloseable {
   List<String> managedContainers(Owner owner);
 
   /** Whether the image is present locally (no pull). */
-  boolean imagePresent(String image);
+  default boolean imagePresent(String image) {
+    return imageId(image).isPresent();
+  }
+
+  /** The id ({@code sha256:...}) of the local image a reference names, empty when absent. */
+  Optional<String> imageId(String image);
 
   /** Pulls the image, reporting progress lines. */
   void pull(String image, Consumer<String> progress);
+
+  /**
+   * Loads images from a {@code docker save} tarball (plain or compressed), reporting progress
+   * lines; returns the engine's "Loaded image" lines.
+   *
+   * @throws StartFailure when the engine refuses the tarball, with its reason
+   */
+  List<String> load(java.nio.file.Path tarball, Consumer<String> progress);
 
   /**
    * Creates the container (labelled with the owner and the spec hash) without starting it;

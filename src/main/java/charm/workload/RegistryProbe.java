@@ -84,6 +84,49 @@ public final class RegistryProbe {
     return HttpProbe.awaitRegistry(host, port, tls, keepWaiting, timeoutMillis);
   }
 
+  /** What answers {@code GET /v2/} on the port. */
+  public enum Answer {
+    /** A distribution registry (the API header, any status). */
+    REGISTRY,
+    /**
+     * HTTP 503 without the API header: a registry whose health checks fail answers every request
+     * so, before its API handler (distribution's health.Handler); the charm configures one check,
+     * the storage driver's.
+     */
+    UNHEALTHY,
+    /** Nothing, or something else. */
+    NONE
+  }
+
+  /** One probe of {@code GET /v2/}. */
+  public Answer answer(int timeoutMillis) {
+    HttpProbe.Head head = HttpProbe.head(host, port, "/v2/", timeoutMillis, tls);
+    if (head.status() > 0 && head.hasHeader(HttpProbe.API_HEADER, "registry/2.0")) {
+      return Answer.REGISTRY;
+    }
+    return head.status() == 503 ? Answer.UNHEALTHY : Answer.NONE;
+  }
+
+  /**
+   * Polls until a registry answers, healthy or not, or the deadline passes; returns the last
+   * answer.
+   */
+  public Answer awaitAnswer(long timeoutMillis) {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    while (true) {
+      Answer a = answer(1000);
+      if (a != Answer.NONE || System.nanoTime() > deadline) {
+        return a;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return a;
+      }
+    }
+  }
+
   public int port() {
     return port;
   }

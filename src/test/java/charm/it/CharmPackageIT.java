@@ -81,6 +81,12 @@ class CharmPackageIT {
             "website", Map.of("interface", "http")), metadata.get("provides"));
     assertEquals(Map.of("cert-provider", Map.of("interface", "tls-certificates")), metadata.get("requires"));
     assertEquals(Map.of("peer", Map.of("interface", "peer-discovery")), metadata.get("peers"));
+    // `juju attach-resource docker-registry registry-image=./registry-image.tar`
+    Map<String, Object> resources = (Map<String, Object>) metadata.get("resources");
+    assertEquals(Set.of("registry-image"), resources.keySet());
+    Map<String, Object> image = (Map<String, Object>) resources.get("registry-image");
+    assertEquals("file", image.get("type"));
+    assertEquals("registry-image.tar", image.get("filename"));
 
     List<Map<String, Object>> bases = (List<Map<String, Object>>) yaml("manifest.yaml").get("bases");
     assertEquals(List.of("22.04", "24.04"), bases.stream().map(b -> b.get("channel")).toList());

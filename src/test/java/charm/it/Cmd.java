@@ -12,11 +12,18 @@ import java.util.concurrent.TimeUnit;
 record Cmd(int exitCode, String output) {
 
   static Cmd run(String... argv) {
+    return runWithEnv(java.util.Map.of(), argv);
+  }
+
+  /** {@link #run} with variables added to the environment (for secrets, which argv would show). */
+  static Cmd runWithEnv(java.util.Map<String, String> env, String... argv) {
     try {
       Path out = Files.createTempFile("it-cmd", ".out");
       try {
-        Process p =
-            new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        ProcessBuilder pb =
+            new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
           p.destroyForcibly();
           throw new AssertionError(String.join(" ", argv) + " did not finish within 180 s");

@@ -75,7 +75,9 @@ class S3StorageIT {
     data = Files.createDirectories(work.resolve("s3"));
     Files.createDirectories(data.resolve(BUCKET)); // a filesystem-nio2 bucket is a directory
 
-    String s3Url = "http://127.0.0.1:" + freePort();
+    // Not loopback: the charm refuses it (its registry runs in a container); docker0's address
+    // is where a registry container on this machine would reach the service.
+    String s3Url = "http://" + TestNet.hostAddress() + ":" + TestNet.freePort();
     Path conf = Files.writeString(work.resolve("s3proxy.conf"), String.join("\n",
         "s3proxy.endpoint=" + s3Url,
         "s3proxy.authorization=aws-v2-or-v4",

@@ -19,18 +19,29 @@ final class TestImages {
   }
 
   /**
-   * A single-file image of {@code bytes} random bytes (so its layer is like no other image's),
-   * imported under {@code tag}; returns the tag.
+   * A single-layer image of one file of {@code bytes} random bytes (so its compressed layer is
+   * as large), imported under {@code tag}; returns the tag.
    */
   static String random(Path work, String tag, int bytes) throws IOException {
-    Path dir = Files.createTempDirectory(work, "random");
-    byte[] content = new byte[bytes];
-    new java.security.SecureRandom().nextBytes(content);
-    Files.write(dir.resolve("data.bin"), content);
-    Path tar = dir.resolve("layer.tar");
-    Cmd.ok("tar", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", dir.toString(), "-cf", tar.toString(), "data.bin");
-    Cmd.ok("docker", "import", tar.toString(), tag);
+    Path dir = Files.createDirectories(work.resolve("random-" + TestFiles.safeName(tag)));
+    byte[] data = new byte[1 << 20];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(System.nanoTime());
+    try (java.io.OutputStream out = Files.newOutputStream(dir.resolve("random.bin"))) {
+      for (int left = bytes; left > 0; left -= data.length) {
+        for (int i = 0; i < data.length; i += 8) {
+          long v = random.nextLong();
+          for (int j = 0; j < 8; j++) {
+            data[i + j] = (byte) (v >>> (8 * j));
+          }
+        }
+        out.write(data, 0, Math.min(left, data.length));
+      }
+    }
+    Path tar = work.resolve("random-" + TestFiles.safeName(tag) + ".tar");
+    Cmd.ok("tar", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", dir.toString(), "-cf", tar.toString(), "random.bin");
+    Cmd.ok("docker", "import", "--change", "CMD [\"/random.bin\"]", tar.toString(), tag);
     TestFiles.deleteTree(dir);
+    Files.delete(tar);
     return tag;
   }
 }

@@ -46,6 +46,8 @@ final class TokenIssuer implements AutoCloseable {
   private final String kid;
   private final HttpServer server;
   private final List<String> requestedScopes = new CopyOnWriteArrayList<>();
+  private final List<String> subjects = new CopyOnWriteArrayList<>();
+  private volatile String requiredCredentials;
 
   private TokenIssuer(Path dir, String issuer, String service, PrivateKey key, String certPem) throws IOException {
     this.dir = dir;
@@ -114,6 +116,20 @@ final class TokenIssuer implements AutoCloseable {
     return List.copyOf(requestedScopes);
   }
 
+  /**
+   * From now on, tokens only for requests that log in with {@code user} and {@code password}
+   * (HTTP basic, as docker and the registry's pull-through cache send them); 401 otherwise.
+   */
+  TokenIssuer requireCredentials(String user, String password) {
+    requiredCredentials = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return this;
+  }
+
+  /** The subject of every token issued, in order: the user who logged in, else "anonymous". */
+  List<String> subjects() {
+    return List.copyOf(subjects);
+  }
+
   /** A token for subject "test" granting {@code scopes} ("repository:a/b:pull,push", "registry:catalog:*"). */
   String mint(String... scopes) {
     return mint("test", List.of(scopes));
@@ -166,6 +182,17 @@ final class TokenIssuer implements AutoCloseable {
         return;
       }
       String subject = "anonymous";
+      String required = requiredCredentials;
+      if (required != null) {
+        String given = exchange.getRequestHeaders().getFirst("Authorization");
+        if (!required.equals(given)) {
+          exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"token\"");
+          exchange.sendResponseHeaders(401, -1);
+          return;
+        }
+        String decoded = new String(Base64.getDecoder().decode(required.substring("Basic ".length())), StandardCharsets.UTF_8);
+        subject = decoded.substring(0, decoded.indexOf(':'));
+      }
       List<String> scopes = new ArrayList<>();
       String query = exchange.getRequestURI().getRawQuery();
       for (String param : query == null ? new String[0] : query.split("&")) {
@@ -178,11 +205,12 @@ final class TokenIssuer implements AutoCloseable {
               scopes.add(scope);
             }
           }
-        } else if (name.equals("account") && !value.isEmpty()) {
+        } else if (name.equals("account") && !value.isEmpty() && required == null) {
           subject = value;
         }
       }
       requestedScopes.addAll(scopes);
+      subjects.add(subject);
       String token = mint(subject, scopes);
       byte[] body = bytes(JSON.createObjectNode()
           .put("token", token).put("access_token", token).put("expires_in", TTL_SECONDS)

@@ -106,7 +106,8 @@ class CharmConfigYamlTest {
   }
 
   /** Options this charm adds; each description says it is new. */
-  static final List<String> ADDED = List.of("tls-verify-clients");
+  static final List<String> ADDED = List.of("tls-verify-clients", "storage-cache-redis-address",
+      "storage-cache-redis-password", "storage-cache-redis-db");
 
   @Test
   void noOptionBeyondTheOriginalOnesButTheListedAdditions() {

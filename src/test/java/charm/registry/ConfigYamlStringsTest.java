@@ -44,16 +44,18 @@ class ConfigYamlStringsTest {
 
   /** Tricky strings that are also acceptable http(s) URLs for the URL options. */
   static final List<String> TRICKY_URLS = List.of(
-      "http://127.0.0.1:9000", "https://y/", "http://n:1/", "https://On/", "http://h/0o17/",
+      "http://10.0.0.1:9000", "https://y/", "http://n:1/", "https://On/", "http://h/0o17/",
       "http://h/a:b/", "http://h/a:/", "http://h/%20x/", "http://h/'a'/", "http://h/~/",
       "http://h/*a/", "http://h/&a/", "http://h/!x/", "http://h/@x/", "http://h/-/",
-      "http://[::1]:5000/", "HTTP://H.example/");
+      "http://[fd00::1]:5000/", "HTTP://H.example/");
 
   private static final Map<String, Object> S3 = Map.of("storage-s3-region", "us-east-1",
-      "storage-s3-bucket", "b", "storage-s3-regionendpoint", "http://127.0.0.1:9000");
+      "storage-s3-bucket", "b", "storage-s3-regionendpoint", "http://10.0.0.1:9000");
   private static final Map<String, Object> SWIFT = Map.of(
-      "storage-swift-authurl", "http://127.0.0.1:8080/auth/v1.0", "storage-swift-username", "u",
+      "storage-swift-authurl", "http://10.0.0.1:8080/auth/v1.0", "storage-swift-username", "u",
       "storage-swift-password", "p", "storage-swift-container", "c");
+  private static final Map<String, Object> REDIS = Map.of("storage-cache", "redis",
+      "storage-cache-redis-address", "10.0.0.1:6379");
   private static final Map<String, Object> CACHE = Map.of(
       "cache-remoteurl", "https://registry-1.docker.io", "cache-username", "u",
       "cache-password", "p");
@@ -70,7 +72,7 @@ class ConfigYamlStringsTest {
         option("storage-s3-secretkey", "storage.s3.secretkey", S3, TRICKY),
         option("storage-s3-keyid", "storage.s3.keyid", S3, TRICKY),
         option("storage-s3-useragent", "storage.s3.useragent", S3, TRICKY),
-        option("storage-swift-authurl", "storage.swift.authurl", SWIFT, TRICKY),
+        option("storage-swift-authurl", "storage.swift.authurl", SWIFT, TRICKY_URLS), // validated
         option("storage-swift-username", "storage.swift.username", SWIFT, TRICKY),
         option("storage-swift-password", "storage.swift.password", SWIFT, TRICKY),
         option("storage-swift-container", "storage.swift.container", SWIFT, TRICKY),
@@ -80,6 +82,8 @@ class ConfigYamlStringsTest {
         option("cache-remoteurl", "proxy.remoteurl", CACHE, TRICKY_URLS),
         option("cache-username", "proxy.username", CACHE, TRICKY),
         option("cache-password", "proxy.password", CACHE, TRICKY),
+        option("storage-cache-redis-password", "redis.password", REDIS,
+            TRICKY.stream().filter(s -> !s.matches("(?s).*\\p{Cntrl}.*")).toList()), // validated
         option("http-host", "http.host", Map.of(), TRICKY_URLS));
   }
 

@@ -35,7 +35,7 @@ class ConfigYamlTest {
             "http-host", "https://registry.example.com:5000/", "log-level", "debug"), SECRET),
         Arguments.of("proxy-cache", with("cache-remoteurl", "https://registry-1.docker.io",
             "cache-username", "hubuser", "cache-password", "hub-password"), SECRET),
-        Arguments.of("swift", with("storage-swift-authurl", "http://127.0.0.1:18080/auth/v1.0",
+        Arguments.of("swift", with("storage-swift-authurl", "http://swift.example:18080/auth/v1.0",
             "storage-swift-username", "test:tester", "storage-swift-password", "testing",
             "storage-swift-container", "registry", "storage-swift-region", "RegionOne",
             "storage-swift-tenant", "test", "storage-swift-domain", "Default",
@@ -43,7 +43,7 @@ class ConfigYamlTest {
         Arguments.of("s3-full", with("storage-s3-region", "us-east-1",
             "storage-s3-bucket", "registry", "storage-s3-accesskey", "s3tkey",
             "storage-s3-secretkey", "s3tsecret",
-            "storage-s3-regionendpoint", "http://127.0.0.1:15095",
+            "storage-s3-regionendpoint", "http://s3.example:15095",
             "storage-s3-keyid", "kms-key-1", "storage-s3-rootdirectory", "/registry",
             "storage-s3-useragent", "juju-docker-registry", "storage-s3-encrypt", true,
             "storage-s3-secure", false, "storage-s3-skip-verify", true,
@@ -52,6 +52,9 @@ class ConfigYamlTest {
             "storage-s3-multipartcopythresholdsize", 0, "storage-s3-storageclass", "NONE",
             "storage-s3-objectacl", "bucket-owner-full-control",
             "storage-s3-loglevel", "debug", "storage-s3-forcepathstyle", true), SECRET),
+        Arguments.of("redis-cache", with("storage-cache", "redis",
+            "storage-cache-redis-address", "redis.example:16379",
+            "storage-cache-redis-password", "0o17", "storage-cache-redis-db", 2), SECRET),
         Arguments.of("readonly-delete-nocache", with("storage-read-only", true,
             "storage-delete", true, "storage-cache", "disabled"), Extras.NONE),
         // Values the old charm ran and the registry accepts: an upper-case level (written lower
@@ -59,7 +62,7 @@ class ConfigYamlTest {
         // options registry 2.8 does not read (not written at all).
         Arguments.of("log-level-upper-case", with("log-level", "WARN"), SECRET),
         Arguments.of("s3-schemeless-endpoint", with("storage-s3-region", "garage",
-            "storage-s3-bucket", "registry", "storage-s3-regionendpoint", "127.0.0.1:15095",
+            "storage-s3-bucket", "registry", "storage-s3-regionendpoint", "s3.example:15095",
             "storage-s3-secure", false, "storage-s3-loglevel", "verbose",
             "storage-s3-usedualstack", true, "storage-s3-accelerate", true,
             "storage-s3-forcepathstyle", true), SECRET));

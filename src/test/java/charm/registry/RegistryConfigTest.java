@@ -30,7 +30,8 @@ class RegistryConfigTest {
     assertEquals(5000, cfg.registryPort());
     assertEquals(5001, cfg.debugPort());
     assertEquals(StorageBackend.FILESYSTEM, cfg.storageBackend());
-    assertTrue(cfg.blobDescriptorCache());
+    assertEquals(RegistryConfig.BlobCache.INMEMORY, cfg.blobCache());
+    assertTrue(cfg.redisCache().isEmpty());
     assertTrue(cfg.storageRedirectDisable());
     assertTrue(cfg.httpProxy().isEmpty());
     assertTrue(cfg.pullThroughCache().isEmpty());
@@ -50,7 +51,44 @@ class RegistryConfigTest {
   /** name, overrides (key, value, ...), expected offending options in config.yaml order. */
   static Stream<Arguments> invalid() {
     return Stream.of(
-        bad("cache bogus", m("storage-cache", "redis"), "storage-cache"),
+        bad("cache bogus", m("storage-cache", "memcached"), "storage-cache"),
+        bad("redis without address", m("storage-cache", "redis"), "storage-cache-redis-address"),
+        bad("redis address without port", redis("storage-cache-redis-address", "10.0.0.7"),
+            "storage-cache-redis-address"),
+        bad("redis address port 0", redis("storage-cache-redis-address", "10.0.0.7:0"),
+            "storage-cache-redis-address"),
+        bad("redis address URL", redis("storage-cache-redis-address", "redis://10.0.0.7:6379"),
+            "storage-cache-redis-address"),
+        bad("redis address IPv6 without brackets", redis("storage-cache-redis-address",
+            "fd00::7:6379"), "storage-cache-redis-address"),
+        bad("redis on the container's loopback", redis("storage-cache-redis-address",
+            "127.0.0.1:6379"), "storage-cache-redis-address"),
+        bad("redis on localhost", redis("storage-cache-redis-address", "localhost:6379"),
+            "storage-cache-redis-address"),
+        bad("redis on ::1", redis("storage-cache-redis-address", "[::1]:6379"),
+            "storage-cache-redis-address"),
+        bad("redis db negative", redis("storage-cache-redis-db", -1), "storage-cache-redis-db"),
+        bad("redis password with a newline", redis("storage-cache-redis-password", "a\nb"),
+            "storage-cache-redis-password"),
+        bad("redis password with metrics (shown on /debug/vars)", redis(
+            "storage-cache-redis-password", "pw", "prometheus-metrics", true),
+            "prometheus-metrics", "storage-cache-redis-password"),
+        bad("swift authurl not a URL", m("storage-swift-authurl", "keystone:5000",
+            "storage-swift-username", "u", "storage-swift-password", "p"), "storage-swift-authurl"),
+        bad("swift authurl on loopback", m("storage-swift-authurl", "http://127.0.0.1:8080/auth/v1.0",
+            "storage-swift-username", "u", "storage-swift-password", "p"), "storage-swift-authurl"),
+        bad("swift authurl on localhost", m("storage-swift-authurl", "http://LocalHost.:5000/v3",
+            "storage-swift-username", "u", "storage-swift-password", "p"), "storage-swift-authurl"),
+        bad("s3 endpoint on loopback", s3("storage-s3-regionendpoint", "http://127.0.0.53:9000"),
+            "storage-s3-regionendpoint"),
+        bad("s3 scheme-less endpoint on loopback", s3("storage-s3-regionendpoint", "[::1]:9000"),
+            "storage-s3-regionendpoint"),
+        bad("s3 endpoint on the unspecified address", s3("storage-s3-regionendpoint", "0.0.0.0:9000"),
+            "storage-s3-regionendpoint"),
+        bad("cache upstream on loopback", m("cache-remoteurl", "http://127.0.0.1:5000"),
+            "cache-remoteurl"),
+        bad("cache upstream on a mapped loopback", m("cache-remoteurl", "http://[::ffff:127.0.0.1]:5000"),
+            "cache-remoteurl"),
         bad("log-level bogus", m("log-level", "trace"), "log-level"),
         bad("log-level padded", m("log-level", " info"), "log-level"),
         bad("registry-port 0", m("registry-port", 0), "registry-port"),
@@ -192,10 +230,18 @@ class RegistryConfigTest {
         ok("long values", m("registry-port", 5005L, "storage-s3-chunksize", 5242880L)),
         ok("s3 minimal", s3()),
         ok("s3 other service, any region", s3("storage-s3-region", "garage",
-            "storage-s3-regionendpoint", "http://127.0.0.1:9000")),
+            "storage-s3-regionendpoint", "http://172.17.0.1:9000")),
+        ok("names that only look local", m("cache-remoteurl", "http://localhost.example:5000",
+            "storage-cache", "redis", "storage-cache-redis-address", "[fd00::127]:6379")),
+        ok("redis with password and db", redis("storage-cache-redis-password", "pw",
+            "storage-cache-redis-db", 3)),
+        ok("redis address by name", redis("storage-cache-redis-address", "redis.internal:6380")),
+        ok("redis options are ignored without storage-cache=redis", m(
+            "storage-cache-redis-address", "not an address", "storage-cache-redis-db", -1)),
+        ok("metrics with a redis without password", redis("prometheus-metrics", true)),
         ok("s3 threshold 0, NONE class", s3("storage-s3-multipartcopythresholdsize", 0,
             "storage-s3-storageclass", "NONE", "storage-s3-objectacl", "aws-exec-read")),
-        ok("swift tempauth", m("storage-swift-authurl", "http://127.0.0.1:8080/auth/v1.0",
+        ok("swift tempauth", m("storage-swift-authurl", "http://172.17.0.1:8080/auth/v1.0",
             "storage-swift-username", "test:tester", "storage-swift-password", "testing")),
         ok("cache anonymous", m("cache-remoteurl", "https://registry-1.docker.io")),
         ok("s3 storageclass lower case (the driver upper-cases it)",
@@ -282,6 +328,12 @@ class RegistryConfigTest {
 
   static Map<String, Object> s3(Object... more) {
     Map<String, Object> m = m("storage-s3-region", "us-east-1", "storage-s3-bucket", "b");
+    m.putAll(m(more));
+    return m;
+  }
+
+  static Map<String, Object> redis(Object... more) {
+    Map<String, Object> m = m("storage-cache", "redis", "storage-cache-redis-address", "10.0.0.7:6379");
     m.putAll(m(more));
     return m;
   }

@@ -65,4 +65,35 @@ class HttpProbeTest {
       assertTrue(millis < 2000, "gave up after " + millis + " ms");
     }
   }
+
+  /** What the registry's health handler sends when its storage check fails (no API header). */
+  static final String UNHEALTHY = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+      + "Content-Length: 0\r\n\r\n";
+
+  @Test
+  void aRegistryFailingItsHealthCheckIsUnhealthyNotAbsent() throws Exception {
+    assertEquals(RegistryProbe.Answer.UNHEALTHY, answerTo(UNHEALTHY));
+    assertEquals(RegistryProbe.Answer.REGISTRY, answerTo(
+        "HTTP/1.1 401 Unauthorized\r\nDocker-Distribution-Api-Version: registry/2.0\r\nContent-Length: 0\r\n\r\n"));
+    assertEquals(RegistryProbe.Answer.NONE, answerTo("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    assertEquals(RegistryProbe.Answer.NONE, answerTo("garbage\r\n\r\n"));
+  }
+
+  /** The probe's answer when a server sends {@code response} to its request. */
+  private static RegistryProbe.Answer answerTo(String response) throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = server.accept()) {
+          s.getInputStream().read(new byte[256]);
+          s.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
+        } catch (Exception ignored) {
+          // the assertion fails instead
+        }
+      });
+      t.start();
+      RegistryProbe.Answer answer = RegistryProbe.http("127.0.0.1", server.getLocalPort()).answer(2000);
+      t.join();
+      return answer;
+    }
+  }
 }
