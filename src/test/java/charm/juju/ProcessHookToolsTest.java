@@ -64,6 +64,21 @@ class ProcessHookToolsTest {
   }
 
   @Test
+  void relationIdsAndRelationListRunOncePerEndpointAndRelation() {
+    fake.stdout("relation-ids", "[\"peer:1\"]\n").stdout("relation-list", "[\"app/1\"]\n");
+    assertEquals(List.of("peer:1"), tools.relationIds("peer"));
+    assertEquals(List.of("peer:1"), tools.relationIds("peer"));
+    assertEquals(List.of("app/1"), tools.relationList("peer:1"));
+    assertEquals(List.of("app/1"), tools.relationList("peer:1"));
+    assertEquals(1, fake.calls("relation-ids"));
+    assertEquals(1, fake.calls("relation-list"));
+    tools.relationIds("website");
+    tools.relationList("peer:2");
+    assertEquals(2, fake.calls("relation-ids"));
+    assertEquals(2, fake.calls("relation-list"));
+  }
+
+  @Test
   void relationIdsEmpty() {
     fake.stdout("relation-ids", "[]\n");
     assertEquals(List.of(), tools.relationIds("website"));
