@@ -99,6 +99,7 @@ public final class ProcessHookTools implements HookTools {
   private final Duration deadline;
   private final Map<String, List<String>> relationIds = new HashMap<>();
   private final Map<String, List<String>> relationUnits = new HashMap<>();
+  private Status.Kind unitStatus;
 
   /** Tools found on {@code PATH} (Juju puts its tools directory first); scratch in tmpdir. */
   public ProcessHookTools() {
@@ -244,6 +245,12 @@ public final class ProcessHookTools implements HookTools {
   @Override
   public void statusSet(Status status) {
     setStatus(status, "--application=False");
+    unitStatus = status.kind();
+  }
+
+  /** The kind of the unit status this process set last, or null. */
+  public Status.Kind unitStatusSet() {
+    return unitStatus;
   }
 
   @Override
