@@ -69,6 +69,13 @@ class CharmPackageIT {
     }
     assertTrue(classes.contains("charm/Main.class"));
     assertFalse(classes.stream().anyMatch(c -> c.startsWith("jujusim/")), "the simulator stays out of the charm");
+    // One jar: the runtime libraries are merged in, without signatures, picocli or test code.
+    assertTrue(classes.contains("com/github/dockerjava/core/DockerClientImpl.class"));
+    assertTrue(classes.contains("org/bouncycastle/crypto/generators/OpenBSDBCrypt.class"));
+    assertTrue(classes.contains("META-INF/services/org.slf4j.spi.SLF4JServiceProvider"));
+    assertFalse(classes.stream().anyMatch(c -> c.startsWith("picocli/") || c.startsWith("org/junit/")), "simulator and test libraries");
+    assertFalse(classes.stream().anyMatch(c -> c.matches("META-INF/[^/]*\\.(SF|RSA|DSA|EC)")), "no signature of a merged jar");
+    assertEquals(List.of("lib/", "lib/charm.jar"), modes.keySet().stream().filter(n -> n.startsWith("lib/")).toList());
   }
 
   @Test
