@@ -67,10 +67,10 @@ import java.util.regex.Pattern;
  *       default reason).
  *   <li>open-port/close-port lower-case the protocol; for {@code icmp} the port is ignored and the
  *       argument is just {@code icmp}.
- *   <li>relation-ids and relation-list run once per endpoint or relation in a process, and later
- *       calls get the same answer: Juju answers them from the hook's context, which does not change
- *       while the hook runs. Each call is a process (here and in Juju), and several parts of a
- *       reconcile ask for the peers.
+ *   <li>config-get, relation-ids, relation-list and network-get --ingress-address run once per
+ *       process (and endpoint, relation or binding), and later calls get the same answer: Juju
+ *       answers them from the hook's context, which does not change while the hook runs. Each
+ *       call is a process (here and in Juju), and several parts of a reconcile ask for the peers.
  *   <li>A JSON {@code null} where a string is expected (relation-list --app, unit-get, network-get
  *       --ingress-address) reads as {@code ""}; where a map or list is expected it reads as empty.
  * </ul>
@@ -99,6 +99,8 @@ public final class ProcessHookTools implements HookTools {
   private final Duration deadline;
   private final Map<String, List<String>> relationIds = new HashMap<>();
   private final Map<String, List<String>> relationUnits = new HashMap<>();
+  private final Map<String, String> ingressAddresses = new HashMap<>();
+  private Map<String, Object> config;
   private Status.Kind unitStatus;
 
   /** Tools found on {@code PATH} (Juju puts its tools directory first); scratch in tmpdir. */
@@ -141,7 +143,10 @@ public final class ProcessHookTools implements HookTools {
 
   @Override
   public Map<String, Object> configGet() {
-    return objectMap(runJson("config-get", "--format=json"), "config-get");
+    if (config == null) {
+      config = objectMap(runJson("config-get", "--format=json"), "config-get");
+    }
+    return config;
   }
 
   // -------------------------------------------------------------------------------- relations
@@ -311,8 +316,12 @@ public final class ProcessHookTools implements HookTools {
 
   @Override
   public String ingressAddress(String binding) {
-    return string(
-        runJson("network-get", "--format=json", binding, "--ingress-address"), "network-get");
+    String address = ingressAddresses.get(binding);
+    if (address == null) {
+      address = string(runJson("network-get", "--format=json", binding, "--ingress-address"), "network-get");
+      ingressAddresses.put(binding, address);
+    }
+    return address;
   }
 
   @Override

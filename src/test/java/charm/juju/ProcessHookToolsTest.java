@@ -79,6 +79,19 @@ class ProcessHookToolsTest {
   }
 
   @Test
+  void configGetAndTheIngressAddressRunOnce() {
+    fake.stdout("config-get", "{\"a\":1}\n").stdout("network-get", "\"10.0.0.7\"\n");
+    assertEquals(Map.of("a", 1), tools.configGet());
+    assertEquals(Map.of("a", 1), tools.configGet());
+    assertEquals("10.0.0.7", tools.ingressAddress("website"));
+    assertEquals("10.0.0.7", tools.ingressAddress("website"));
+    assertEquals(1, fake.calls("config-get"));
+    assertEquals(1, fake.calls("network-get"));
+    tools.ingressAddress("db");
+    assertEquals(2, fake.calls("network-get"));
+  }
+
+  @Test
   void relationIdsEmpty() {
     fake.stdout("relation-ids", "[]\n");
     assertEquals(List.of(), tools.relationIds("website"));
