@@ -25,9 +25,7 @@ public final class Dispatcher {
   private static final Set<String> ENDPOINTS =
       Set.of("docker-registry", "nrpe-external-master", "website", "cert-provider", "peer");
   private static final Set<String> RECONCILE_HOOKS =
-      Set.of(
-          "install", "start", "config-changed", "upgrade-charm", "leader-elected",
-          "leader-settings-changed");
+      Set.of("install", "start", "upgrade-charm", "leader-elected", "leader-settings-changed");
 
   private final HookTools tools;
   private final Reconciler reconciler;
@@ -75,6 +73,7 @@ public final class Dispatcher {
       case "pre-series-upgrade" -> lifecycle.preSeriesUpgrade();
       case "post-series-upgrade" -> lifecycle.postSeriesUpgrade();
       case "update-status" -> reconciler.updateStatus();
+      case "config-changed" -> reconciler.configChanged();
       case "install" -> {
         if (!installer.engineInstalled()) {
           tools.statusSet(Status.maintenance("Installing the Docker engine"));

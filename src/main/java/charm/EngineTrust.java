@@ -39,13 +39,23 @@ final class EngineTrust {
 
   /** Whether the certs.d files are what {@link #apply} would write (update-status's check). */
   boolean matches(Plan plan, TlsSetup.Outcome tls) {
+    return expected(plan, tls).stream().allMatch(f -> files.matches(f.path(), bytes(f.content()), f.mode()))
+        && absent(plan, tls).stream().noneMatch(files::exists);
+  }
+
+  /** The certs.d files update-status checks: the CA (and the client key, when clients present one). */
+  static List<Plan.FileSpec> expected(Plan plan, TlsSetup.Outcome tls) {
     if (!plan.scheme().equals("https")) {
-      return true;
+      return List.of();
     }
     String dir = CERTS_D + "/" + plan.netloc();
-    return files.matches(dir + "/ca.crt", bytes(tls.trustPem()), "rw-r--r--")
-        && (tls.client() == null ? !files.exists(dir + "/client.key")
-            : files.matches(dir + "/client.key", bytes(tls.client().keyPem()), "rw-------"));
+    Plan.FileSpec ca = new Plan.FileSpec(dir + "/ca.crt", tls.trustPem(), "rw-r--r--");
+    return tls.client() == null ? List.of(ca) : List.of(ca, new Plan.FileSpec(dir + "/client.key", tls.client().keyPem(), "rw-------"));
+  }
+
+  /** The certs.d file that must not be there: the client key, when clients present none. */
+  static List<String> absent(Plan plan, TlsSetup.Outcome tls) {
+    return plan.scheme().equals("https") && tls.client() == null ? List.of(CERTS_D + "/" + plan.netloc() + "/client.key") : List.of();
   }
 
   /** The unit goes away: it trusts nothing of its own any more. */

@@ -7,6 +7,7 @@ import charm.juju.HookTools;
 import charm.juju.HookToolException;
 import charm.juju.JujuContext;
 import charm.juju.ProcessHookTools;
+import charm.juju.Status;
 import charm.registry.Owner;
 import charm.workload.DockerClients;
 import charm.workload.DockerEngineInstaller;
@@ -14,6 +15,8 @@ import charm.workload.DockerImages;
 import charm.workload.DockerRegistryContainer;
 import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
@@ -27,7 +30,7 @@ public final class Main {
 
   public static void main(String[] args) {
     JujuContext ctx = JujuContext.fromEnv(System.getenv());
-    HookTools tools = new ProcessHookTools();
+    ProcessHookTools tools = new ProcessHookTools();
     int code;
     try {
       HostFiles files = new HostFiles(ctx.rootDir());
@@ -58,6 +61,25 @@ public final class Main {
         // juju-log itself failed; stderr has the error
       }
     }
+    if (code == 0 && tools.unitStatusSet() == Status.Kind.ACTIVE && !DockerClients.connected()) {
+      markSteady();
+    }
     System.exit(code);
+  }
+
+  /**
+   * dispatch records the class archive during a hook only when the charm says the hook was steady
+   * (it ended active and changed nothing on the engine), since the archive should hold what most
+   * hooks load: it passes {@code -Dcharm.steady-marker=FILE}, and the charm creates that file.
+   */
+  private static void markSteady() {
+    String marker = System.getProperty("charm.steady-marker");
+    if (marker != null) {
+      try {
+        Files.write(Path.of(marker), new byte[0]);
+      } catch (IOException e) {
+        System.err.println("docker-registry charm: cannot mark the hook steady: " + e.getMessage());
+      }
+    }
   }
 }

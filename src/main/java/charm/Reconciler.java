@@ -4,6 +4,7 @@ import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.OpenedPort;
 import charm.juju.Status;
+import charm.registry.Layout;
 import charm.registry.Owner;
 import charm.registry.Plan;
 import charm.registry.Planner;
@@ -51,6 +52,10 @@ public final class Reconciler {
   private final TlsSetup tls;
   private final EngineTrust trust;
   private final Relations relations;
+  /** What this process found ready, for {@link ReadyRecord}; null until then. */
+  private ReadyRecord readyNow;
+  /** {@link ReadyRecord#inputs} of what this process read. */
+  private String inputs;
 
   public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner) {
     this(tools, docker, files, owner, "");
@@ -112,54 +117,171 @@ public final class Reconciler {
   }
 
   private Facts read(boolean housekeeping, Map<String, Object> overrides) {
+    return read(housekeeping, overrides, null);
+  }
+
+  /** @param state the unit state when already read in this hook, else null */
+  private Facts read(boolean housekeeping, Map<String, Object> overrides, Map<String, String> state) {
     Map<String, Object> options = new java.util.HashMap<>(tools.configGet());
+    String address = tools.ingressAddress(CLIENT_BINDING);
+    inputs = ReadyRecord.inputs(options, address);
     options.putAll(overrides);
     RegistryConfig config = RegistryConfig.from(options);
     String shared = secret.read(housekeeping);
-    return new Facts(config, shared, tools.stateGet(), tools.ingressAddress(CLIENT_BINDING));
+    return new Facts(config, shared, state != null ? state : tools.stateGet(), address);
   }
 
   /** The full reconcile. */
   public void reconcile() {
     Facts facts = read();
     tools.statusSet(converge(facts));
+    keepRecord(facts.state());
   }
 
   /**
-   * update-status: when the files on disk are the planned ones (content and mode), our container
-   * runs with the planned spec and a registry answers on its port, report without changing
-   * anything; otherwise run the full reconcile.
+   * config-changed: Juju runs it when the options or the machine's addresses change, and after an
+   * agent restart or upgrade-charm. When the options and the ingress address are those the
+   * {@link ReadyRecord} was made from, nothing the plan depends on changed: the world is only
+   * checked against the record, as update-status does. Otherwise, or when that check fails, the
+   * full reconcile.
+   */
+  public void configChanged() {
+    Map<String, String> state = tools.stateGet();
+    Optional<ReadyRecord> record = usableRecord(state);
+    if (record.isPresent() && record.get().inputs().equals(ReadyRecord.inputs(tools.configGet(), tools.ingressAddress(CLIENT_BINDING)))) {
+      try {
+        if (confirms(record.get())) {
+          tools.statusSet(Status.active(record.get().status()));
+          return;
+        }
+      } catch (EngineUnavailable e) {
+        // The full reconcile below reports it.
+      }
+    }
+    Facts facts = read(true, Map.of(), state);
+    tools.statusSet(converge(facts));
+    keepRecord(state);
+  }
+
+  /** The unit state's record, when it is current and no stop or series upgrade is under way. */
+  private static Optional<ReadyRecord> usableRecord(Map<String, String> state) {
+    return ReadyRecord.decode(state.get(ReadyRecord.KEY))
+        .filter(r -> r.current(Instant.now()) && !state.containsKey(STOPPED) && !state.containsKey(SERIES_UPGRADE));
+  }
+
+  /**
+   * update-status. When the last full reconcile's {@link ReadyRecord} is current and the world
+   * still matches it (files, our container and its spec hash, a registry answering), report it:
+   * one hook tool reads the unit state, another sets the status. Otherwise read everything as a
+   * full reconcile does; when the files on disk are the planned ones (content and mode), our
+   * container runs with the planned spec and a registry answers on its port, report without
+   * changing anything; otherwise apply the plan.
    */
   public void updateStatus() {
-    Facts facts = read(false);
+    Map<String, String> state = tools.stateGet();
+    Optional<ReadyRecord> record = usableRecord(state);
+    if (record.isPresent()) {
+      try {
+        if (confirms(record.get())) {
+          tools.statusSet(Status.active(record.get().status()));
+          return;
+        }
+      } catch (EngineUnavailable e) {
+        tools.log(LogLevel.WARNING, e.getMessage());
+        tools.statusSet(engineWaiting(e));
+        return;
+      }
+    }
+    Facts facts = read(false, Map.of(), state);
+    tools.statusSet(checkOrApply(facts));
+    keepRecord(state);
+  }
+
+  private Status checkOrApply(Facts facts) {
     Optional<Status> early = precheck(facts);
     if (early.isPresent()) {
-      tools.statusSet(early.get());
-      return;
+      return early.get();
     }
     Desired desired = desire(facts);
     if (desired.problem().isPresent()) {
-      tools.statusSet(desired.problem().get());
-      return;
+      return desired.problem().get();
     }
     try {
       if (filesMatch(desired.plan())) {
         RegistryProbe.Answer answer = serving(desired);
         if (answer == RegistryProbe.Answer.REGISTRY) {
-          tools.statusSet(ready(desired, facts.config()));
-          return;
+          return readyNow(desired, facts.config());
         }
         if (answer == RegistryProbe.Answer.UNHEALTHY) {
-          tools.statusSet(storageUnavailable(facts.config()));
-          return;
+          return storageUnavailable(facts.config());
         }
       }
     } catch (EngineUnavailable e) {
       tools.log(LogLevel.WARNING, e.getMessage());
-      tools.statusSet(engineWaiting(e));
-      return;
+      return engineWaiting(e);
     }
-    tools.statusSet(apply(facts, desired));
+    return apply(facts, desired);
+  }
+
+  /**
+   * Whether the unit is still as the record says: the checked files (content and mode), the
+   * htpasswd user and mode, no file that should be absent, our container running with the
+   * recorded spec hash and a distribution registry answering on the port.
+   */
+  private boolean confirms(ReadyRecord r) {
+    ReadyRecord.Files disk = (path, mode) -> files.hasMode(path, mode) ? text(path) : Optional.empty();
+    if (!r.filesMatch(disk, files::exists)) {
+      return false;
+    }
+    if (!r.htpasswd().isEmpty()
+        && (!files.hasMode(r.htpasswd().get(0), "rw-------") || !firstLine(r.htpasswd().get(0)).orElse("").startsWith(r.htpasswd().get(1) + ":"))) {
+      return false;
+    }
+    try (RegistryContainer engine = docker.get()) {
+      Optional<ContainerState> c = engine.inspect(r.container());
+      if (c.isEmpty() || !owner.owns(c.get().labels()) || !c.get().running() || !r.specHash().equals(c.get().specHash())) {
+        return false;
+      }
+    }
+    RegistryProbe probe;
+    try {
+      // The served certificate is one of the checked files; the client one is the unit's own.
+      probe = !r.scheme().equals("https") ? RegistryProbe.http("127.0.0.1", r.port())
+          : RegistryProbe.https("127.0.0.1", r.port(), text(Layout.TLS_CERT).orElse(""),
+              r.clientCertificate() ? text(TlsSetup.LOCAL_CLIENT_KEY).orElse(null) : null,
+              r.clientCertificate() ? text(TlsSetup.LOCAL_CLIENT_CERT).orElse(null) : null);
+    } catch (IllegalStateException e) {
+      return false; // material that no longer parses: the full reconcile says why
+    }
+    return probe.answers(1000);
+  }
+
+  private Optional<String> text(String path) {
+    return files.read(path).map(b -> new String(b, StandardCharsets.UTF_8));
+  }
+
+  /** Keeps the unit state's {@link ReadyRecord} in step with what this hook found: written when it changed (or is half its age), removed when not ready. */
+  private void keepRecord(Map<String, String> state) {
+    Optional<ReadyRecord> kept = ReadyRecord.decode(state.get(ReadyRecord.KEY));
+    if (readyNow == null) {
+      if (state.containsKey(ReadyRecord.KEY)) {
+        tools.stateDelete(ReadyRecord.KEY);
+      }
+    } else if (kept.isEmpty() || !kept.get().sameAs(readyNow) || !kept.get().current(Instant.now().plus(ReadyRecord.MAX_AGE.dividedBy(2)))) {
+      tools.stateSet(Map.of(ReadyRecord.KEY, readyNow.encode()));
+    }
+  }
+
+  /** The ready status, noted for {@link #keepRecord}. */
+  private Status readyNow(Desired desired, RegistryConfig config) {
+    Status status = ready(desired, config);
+    Plan plan = desired.plan();
+    List<Plan.FileSpec> checked = new ArrayList<>(plan.files());
+    checked.addAll(EngineTrust.expected(plan, desired.tls()));
+    List<String> absent = new ArrayList<>(plan.absent());
+    absent.addAll(EngineTrust.absent(plan, desired.tls()));
+    readyNow = ReadyRecord.of(Instant.now(), inputs, plan, checked, absent, desired.tls().client() != null, desired.tls().notAfter(), status.message());
+    return status;
   }
 
   /**
@@ -284,7 +406,7 @@ public final class Reconciler {
     if (answer == RegistryProbe.Answer.NONE) {
       return ContainerReconciler.notAnswering(plan);
     }
-    return ready(desired, facts.config());
+    return readyNow(desired, facts.config());
   }
 
   /** The stop action stopped this container: its ports stay closed until the start action. */

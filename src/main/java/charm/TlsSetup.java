@@ -53,8 +53,9 @@ final class TlsSetup {
   private static final String CSR_NAMES = Layout.CERT_PROVIDER_DIR + "/request.names";
   private static final String LOCAL_CA_KEY = Layout.LOCAL_CA_DIR + "/ca.key";
   private static final String LOCAL_CA_CERT = Layout.LOCAL_CA_DIR + "/ca.crt";
-  private static final String LOCAL_CLIENT_KEY = Layout.LOCAL_CA_DIR + "/client.key";
-  private static final String LOCAL_CLIENT_CERT = Layout.LOCAL_CA_DIR + "/client.crt";
+  /** The unit's local client identity (see {@link #localClient}). */
+  static final String LOCAL_CLIENT_KEY = Layout.LOCAL_CA_DIR + "/client.key";
+  static final String LOCAL_CLIENT_CERT = Layout.LOCAL_CA_DIR + "/client.crt";
 
   /** The unit's client identity for its own clients when the registry verifies clients. */
   record LocalClient(String keyPem, String certPem) {
@@ -67,15 +68,16 @@ final class TlsSetup {
   /**
    * What to serve. {@code served} empty means plain HTTP; {@code problem} (blocked or waiting)
    * means "change nothing"; {@code trustPem} is what the unit's engine trusts (the CA, else the
-   * certificate); {@code warning} is added to an active status (a certificate near expiry).
+   * certificate); {@code warning} is added to an active status (a certificate near expiry);
+   * {@code notAfter} is the served certificate's expiry.
    */
-  record Outcome(Optional<ServedTls> served, Optional<Status> problem, String trustPem, LocalClient client, String warning) {
+  record Outcome(Optional<ServedTls> served, Optional<Status> problem, String trustPem, LocalClient client, String warning, Instant notAfter) {
     static Outcome plain() {
-      return new Outcome(Optional.empty(), Optional.empty(), null, null, null);
+      return new Outcome(Optional.empty(), Optional.empty(), null, null, null, null);
     }
 
     static Outcome refused(String message) {
-      return new Outcome(Optional.empty(), Optional.of(Status.blocked(message)), null, null, null);
+      return new Outcome(Optional.empty(), Optional.of(Status.blocked(message)), null, null, null, null);
     }
   }
 
@@ -131,7 +133,7 @@ final class TlsSetup {
     }
     if (source.isEmpty() && relation.isPresent()) {
       // Related for TLS: never serve plain meanwhile.
-      return new Outcome(Optional.empty(), Optional.of(Status.waiting("Waiting for a certificate from cert-provider")), null, null, null);
+      return new Outcome(Optional.empty(), Optional.of(Status.waiting("Waiting for a certificate from cert-provider")), null, null, null, null);
     }
     if (source.isEmpty()) {
       return Outcome.plain();
@@ -157,7 +159,7 @@ final class TlsSetup {
     String warning = days <= EXPIRY_WARNING_DAYS ? "certificate expires in " + days + " day" + (days == 1 ? "" : "s") : null;
     String trust = ca != null && !ca.isBlank() ? ca : s.material().certPem();
     ServedTls served = new ServedTls(s.material().certPem(), s.material().keyPem(), clientCas, s.name());
-    return new Outcome(Optional.of(served), Optional.empty(), trust, client, warning);
+    return new Outcome(Optional.of(served), Optional.empty(), trust, client, warning, check.notAfter());
   }
 
   // ---- cert-provider ---------------------------------------------------------------------------

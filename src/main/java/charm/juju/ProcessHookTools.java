@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,6 +67,10 @@ import java.util.regex.Pattern;
  *       default reason).
  *   <li>open-port/close-port lower-case the protocol; for {@code icmp} the port is ignored and the
  *       argument is just {@code icmp}.
+ *   <li>config-get, relation-ids, relation-list and network-get --ingress-address run once per
+ *       process (and endpoint, relation or binding), and later calls get the same answer: Juju
+ *       answers them from the hook's context, which does not change while the hook runs. Each
+ *       call is a process (here and in Juju), and several parts of a reconcile ask for the peers.
  *   <li>A JSON {@code null} where a string is expected (relation-list --app, unit-get, network-get
  *       --ingress-address) reads as {@code ""}; where a map or list is expected it reads as empty.
  * </ul>
@@ -95,6 +100,11 @@ public final class ProcessHookTools implements HookTools {
   private final Path toolsDir;
   private final Path scratchDir;
   private final Duration deadline;
+  private final Map<String, List<String>> relationIds = new HashMap<>();
+  private final Map<String, List<String>> relationUnits = new HashMap<>();
+  private final Map<String, String> ingressAddresses = new HashMap<>();
+  private Map<String, Object> config;
+  private Status.Kind unitStatus;
 
   /** Tools found on {@code PATH} (Juju puts its tools directory first); scratch in tmpdir. */
   public ProcessHookTools() {
@@ -136,20 +146,32 @@ public final class ProcessHookTools implements HookTools {
 
   @Override
   public Map<String, Object> configGet() {
-    return objectMap(runJson("config-get", "--format=json"), "config-get");
+    if (config == null) {
+      config = objectMap(runJson("config-get", "--format=json"), "config-get");
+    }
+    return config;
   }
 
   // -------------------------------------------------------------------------------- relations
 
   @Override
   public List<String> relationIds(String endpoint) {
-    return stringList(runJson("relation-ids", endpoint, "--format=json"), "relation-ids");
+    List<String> ids = relationIds.get(endpoint);
+    if (ids == null) {
+      ids = stringList(runJson("relation-ids", endpoint, "--format=json"), "relation-ids");
+      relationIds.put(endpoint, ids);
+    }
+    return ids;
   }
 
   @Override
   public List<String> relationList(String relationId) {
-    return stringList(
-        runJson("relation-list", "-r", relationId, "--format=json"), "relation-list");
+    List<String> units = relationUnits.get(relationId);
+    if (units == null) {
+      units = stringList(runJson("relation-list", "-r", relationId, "--format=json"), "relation-list");
+      relationUnits.put(relationId, units);
+    }
+    return units;
   }
 
   @Override
@@ -231,6 +253,12 @@ public final class ProcessHookTools implements HookTools {
   @Override
   public void statusSet(Status status) {
     setStatus(status, "--application=False");
+    unitStatus = status.kind();
+  }
+
+  /** The kind of the unit status this process set last, or null. */
+  public Status.Kind unitStatusSet() {
+    return unitStatus;
   }
 
   @Override
@@ -291,8 +319,12 @@ public final class ProcessHookTools implements HookTools {
 
   @Override
   public String ingressAddress(String binding) {
-    return string(
-        runJson("network-get", "--format=json", binding, "--ingress-address"), "network-get");
+    String address = ingressAddresses.get(binding);
+    if (address == null) {
+      address = string(runJson("network-get", "--format=json", binding, "--ingress-address"), "network-get");
+      ingressAddresses.put(binding, address);
+    }
+    return address;
   }
 
   @Override

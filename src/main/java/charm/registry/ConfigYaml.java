@@ -7,15 +7,11 @@ import charm.registry.RegistryConfig.Swift;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * Renders the registry's {@code config.yml} (registry 2.8 format) from a valid {@link
- * RegistryConfig}. Pure and deterministic: LinkedHashMaps in a fixed order, dumped by SnakeYAML
- * in block style, every string value double-quoted (see {@link #quoteStrings}).
+ * RegistryConfig}. Pure and deterministic: LinkedHashMaps in a fixed order, written in block
+ * style with every string value double-quoted (see {@link BlockYaml}).
  *
  * <p>Reference for every section: https://distribution.github.io/distribution/about/configuration/
  * (the 2.8 docs: docs/configuration.md at tag v2.8.2 of github.com/distribution/distribution).
@@ -73,7 +69,7 @@ public final class ConfigYaml {
     cfg.pullThroughCache().ifPresent(c -> root.put("proxy", proxy(c)));
     root.put("storage", storage(cfg));
     cfg.redisCache().ifPresent(r -> root.put("redis", redis(r)));
-    return HEADER + yaml().dump(quoteStrings(root));
+    return HEADER + BlockYaml.dump(root);
   }
 
   // #log
@@ -191,53 +187,6 @@ public final class ConfigYaml {
     putIfSet(m, "useragent", s.userAgent());
     m.put("objectacl", s.objectAcl());
     return m;
-  }
-
-  /** A string value of config.yml, written double-quoted. */
-  private record Quoted(String text) {}
-
-  /**
-   * Marks every string value (not the keys, which are fixed identifiers) to be written
-   * double-quoted. A quoted scalar is a string to every YAML reader, whereas a plain one is typed
-   * by the reader's own implicit rules, and the registry's (go-yaml v2) know more than
-   * SnakeYAML's YAML 1.1 rules: plain {@code 0o17} is the integer 15 and plain {@code n} is false
-   * to it, and storage driver parameters keep that type. Quoting all strings, rather than those
-   * that fail a "plain-safe" pattern, leaves no such rule to get wrong or keep in sync; the file
-   * is machine-written, so the cost is only cosmetic. Booleans and numbers stay plain.
-   */
-  private static Object quoteStrings(Object value) {
-    if (value instanceof String s) {
-      return new Quoted(s);
-    }
-    if (value instanceof Map<?, ?> m) {
-      Map<Object, Object> quoted = new LinkedHashMap<>();
-      m.forEach((k, v) -> quoted.put(k, quoteStrings(v)));
-      return quoted;
-    }
-    if (value instanceof List<?> l) {
-      return l.stream().map(ConfigYaml::quoteStrings).toList();
-    }
-    return value;
-  }
-
-  private static Yaml yaml() {
-    DumperOptions options = new DumperOptions();
-    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    options.setIndent(2);
-    options.setIndicatorIndent(2);
-    options.setIndentWithIndicator(true);
-    options.setWidth(4096); // long values (tokens, URLs) stay on one line
-    options.setSplitLines(false); // whatever their length
-    options.setLineBreak(DumperOptions.LineBreak.UNIX);
-    return new Yaml(new QuotingRepresenter(options), options);
-  }
-
-  private static final class QuotingRepresenter extends Representer {
-    QuotingRepresenter(DumperOptions options) {
-      super(options);
-      representers.put(Quoted.class, data -> representScalar(
-          Tag.STR, ((Quoted) data).text(), DumperOptions.ScalarStyle.DOUBLE_QUOTED));
-    }
   }
 
   private static void putIfSet(Map<String, Object> m, String key, String value) {

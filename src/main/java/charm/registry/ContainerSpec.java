@@ -44,19 +44,33 @@ public record ContainerSpec(
   }
 
   /** A host path bound into the container (a bind whose source must exist). */
-  public record Mount(String hostPath, String containerPath, boolean readOnly) {}
+  public record Mount(String hostPath, String containerPath, boolean readOnly) {
+    /** Its line in the hash: the text of the record's generated toString, which earlier revisions hashed. */
+    String canonical() {
+      return "Mount[hostPath=" + hostPath + ", containerPath=" + containerPath + ", readOnly=" + readOnly + "]";
+    }
+  }
 
   /** {@code hostPort:containerPort/tcp} on all host addresses. */
-  public record PortMapping(int hostPort, int containerPort) {}
+  public record PortMapping(int hostPort, int containerPort) {
+    /** Its line in the hash: the text of the record's generated toString, which earlier revisions hashed. */
+    String canonical() {
+      return "PortMapping[hostPort=" + hostPort + ", containerPort=" + containerPort + "]";
+    }
+  }
 
-  /** SHA-256 over a canonical rendering of every field. */
+  /**
+   * SHA-256 over a canonical rendering of every field. Mounts and ports are written out rather
+   * than through their records' generated toString, whose first call costs a hook the
+   * bootstrap of its method handles.
+   */
   public String hash() {
     StringBuilder canonical = new StringBuilder();
     canonical.append("image=").append(image).append('\n');
     canonical.append("name=").append(name).append('\n');
     new TreeMap<>(env).forEach((k, v) -> canonical.append("env=").append(k).append('=').append(v).append('\n'));
-    mounts.forEach(m -> canonical.append("mount=").append(m).append('\n'));
-    ports.forEach(p -> canonical.append("port=").append(p).append('\n'));
+    mounts.forEach(m -> canonical.append("mount=").append(m.canonical()).append('\n'));
+    ports.forEach(p -> canonical.append("port=").append(p.canonical()).append('\n'));
     tmpfs.forEach(t -> canonical.append("tmpfs=").append(t).append('\n'));
     canonical.append("hardened=").append(hardened).append('\n');
     canonical.append("content=").append(contentDigest).append('\n');

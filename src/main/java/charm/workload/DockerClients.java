@@ -20,7 +20,14 @@ public final class DockerClients {
   /** Between two reads of a response body (pull and push progress, exec output). */
   static final Duration READ_TIMEOUT = Duration.ofSeconds(90);
 
+  private static volatile boolean connected;
+
   private DockerClients() {}
+
+  /** Whether this process created a docker-java client (it changed something on the engine). */
+  public static boolean connected() {
+    return connected;
+  }
 
   /** A client for the engine behind {@code socket}. */
   public static DockerClient connect(Path socket) {
@@ -29,6 +36,7 @@ public final class DockerClients {
 
   /** For tests: shorter deadlines. */
   static DockerClient connect(Path socket, Duration response, Duration read) {
+    connected = true;
     DefaultDockerClientConfig config =
         DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost("unix://" + socket).build();
     // The transport's own timeouts do not reach a unix socket (DeadlineHttpClient says why); they

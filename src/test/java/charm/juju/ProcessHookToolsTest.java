@@ -64,6 +64,34 @@ class ProcessHookToolsTest {
   }
 
   @Test
+  void relationIdsAndRelationListRunOncePerEndpointAndRelation() {
+    fake.stdout("relation-ids", "[\"peer:1\"]\n").stdout("relation-list", "[\"app/1\"]\n");
+    assertEquals(List.of("peer:1"), tools.relationIds("peer"));
+    assertEquals(List.of("peer:1"), tools.relationIds("peer"));
+    assertEquals(List.of("app/1"), tools.relationList("peer:1"));
+    assertEquals(List.of("app/1"), tools.relationList("peer:1"));
+    assertEquals(1, fake.calls("relation-ids"));
+    assertEquals(1, fake.calls("relation-list"));
+    tools.relationIds("website");
+    tools.relationList("peer:2");
+    assertEquals(2, fake.calls("relation-ids"));
+    assertEquals(2, fake.calls("relation-list"));
+  }
+
+  @Test
+  void configGetAndTheIngressAddressRunOnce() {
+    fake.stdout("config-get", "{\"a\":1}\n").stdout("network-get", "\"10.0.0.7\"\n");
+    assertEquals(Map.of("a", 1), tools.configGet());
+    assertEquals(Map.of("a", 1), tools.configGet());
+    assertEquals("10.0.0.7", tools.ingressAddress("website"));
+    assertEquals("10.0.0.7", tools.ingressAddress("website"));
+    assertEquals(1, fake.calls("config-get"));
+    assertEquals(1, fake.calls("network-get"));
+    tools.ingressAddress("db");
+    assertEquals(2, fake.calls("network-get"));
+  }
+
+  @Test
   void relationIdsEmpty() {
     fake.stdout("relation-ids", "[]\n");
     assertEquals(List.of(), tools.relationIds("website"));

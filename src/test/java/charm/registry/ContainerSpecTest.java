@@ -36,6 +36,29 @@ class ContainerSpecTest {
     assertEquals(64, BASE.hash().length());
   }
 
+  /**
+   * The hash is in the label of every running container: the same spec must give the same hash in
+   * every revision of the charm, or an upgrade replaces every registry. Pinned to the values that
+   * the records' generated toString gave for mounts and ports, before it was written out.
+   */
+  @Test
+  void hashIsTheOneEarlierRevisionsLabelledContainersWith() {
+    assertEquals("255bb3723f131ac0596842c189412efe2d02fca9a629eafacea8492dea734a0d", BASE.hash());
+    ContainerSpec twoOfEach = new ContainerSpec(BASE.image(), BASE.name(), BASE.env(),
+        List.of(BASE.mounts().get(0), new ContainerSpec.Mount("/srv/registry", "/var/lib/registry", false)),
+        List.of(new ContainerSpec.PortMapping(5000, 5000), new ContainerSpec.PortMapping(5001, 5001)),
+        BASE.tmpfs(), BASE.hardened(), BASE.contentDigest(), BASE.owner());
+    assertEquals("7bb10d0f9067a8d72f4e129c834b72d7cb4be8c946fac656235ffff817ae867a", twoOfEach.hash());
+  }
+
+  @Test
+  void canonicalTextIsTheRecordsOwnToString() {
+    ContainerSpec.Mount mount = new ContainerSpec.Mount("/a b", "/c", false);
+    ContainerSpec.PortMapping port = new ContainerSpec.PortMapping(15000, 5001);
+    assertEquals(mount.toString(), mount.canonical());
+    assertEquals(port.toString(), port.canonical());
+  }
+
   static Stream<Arguments> oneFieldChanged() {
     return Stream.of(
         Arguments.of("image", (UnaryOperator<ContainerSpec>) s -> with(s, "registry:2.8", s.name(), s.env(), s.ports(), s.hardened(), s.contentDigest())),

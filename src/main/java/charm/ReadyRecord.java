@@ -1,0 +1,184 @@
+package charm;
+
+import charm.juju.Json;
+import charm.registry.ContainerSpec;
+import charm.registry.Plan;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the last full reconcile found ready, kept in unit state under {@link #KEY} so that
+ * update-status can confirm it without asking Juju again for what only a hook can change.
+ *
+ * <p>Juju runs a hook for every change of the charm's inputs (config-changed for the options and
+ * the machine's addresses, the relation hooks, leader-elected, upgrade-charm), and each of those
+ * runs the full reconcile, which writes this record when it ends ready. update-status then needs
+ * the unit state alone (one hook-tool call instead of eight) to check what can change without a
+ * hook: the files (content and mode, through a digest), our container (owner labels, spec hash,
+ * running) and a registry answering on the port. When anything differs, the record is older than
+ * {@link #MAX_AGE}, or the certificate is within its warning days of expiry, update-status runs the
+ * full reconcile, which renews the record. The age bounds what a hook skipped with {@code juju
+ * resolved --no-retry} can leave unnoticed.
+ *
+ * <p>config-changed, which Juju runs when the options or the machine's addresses change (and
+ * after an agent restart), compares {@link #inputs} too: the same options and address need no
+ * more than update-status's check.
+ *
+ * <p>It holds no secret: paths, modes, digests of the files and of the options, the container's
+ * name and spec hash, the port and the status message.
+ *
+ * @param inputs a digest of the options and the ingress address the state was planned from
+ * @param files the checked files, each {@code [path, mode]}, in the order of {@link #digest}
+ * @param absent files that must not exist
+ * @param htpasswd the htpasswd file and its user ({@code [path, user]}), or empty: it has a fresh
+ *     salt each time it is written, so only its user and mode are checked, as before
+ * @param clientCertificate whether the probe presents the unit's local client certificate
+ * @param renewBy when the full reconcile must take over again for the certificate's expiry (its
+ *     warning starts), or null over plain HTTP
+ */
+record ReadyRecord(
+    Instant at,
+    String inputs,
+    String container,
+    String specHash,
+    List<List<String>> files,
+    String digest,
+    List<String> absent,
+    List<String> htpasswd,
+    String scheme,
+    int port,
+    boolean clientCertificate,
+    Instant renewBy,
+    String status) {
+
+  /** The unit state key. */
+  static final String KEY = "ready";
+  /** After this, update-status runs the full reconcile once (and renews the record). */
+  static final Duration MAX_AGE = Duration.ofHours(1);
+  private static final int VERSION = 1;
+
+  /** Reads a file's content if it is a regular file with this mode, else empty. */
+  interface Files {
+    Optional<String> read(String path, String mode);
+  }
+
+  /**
+   * The record of a ready plan.
+   *
+   * @param checked the plan's files and any other file whose content and mode a ready unit has
+   * @param notAfter the served certificate's expiry, or null
+   */
+  static ReadyRecord of(Instant now, String inputs, Plan plan, List<Plan.FileSpec> checked, List<String> absent, boolean clientCertificate,
+      Instant notAfter, String status) {
+    List<List<String>> files = new ArrayList<>();
+    List<String> contents = new ArrayList<>();
+    for (Plan.FileSpec f : checked) {
+      files.add(List.of(f.path(), f.mode()));
+      contents.add(f.content());
+    }
+    List<String> htpasswd = plan.htpasswd().map(c -> List.of(c.path(), c.user())).orElse(List.of());
+    Instant renewBy = notAfter == null ? null : notAfter.minus(Duration.ofDays(TlsSetup.EXPIRY_WARNING_DAYS));
+    return new ReadyRecord(now, inputs, plan.container().name(), plan.container().hash(), files, digest(files, contents), List.copyOf(absent),
+        htpasswd, plan.scheme(), ContainerReconciler.port(plan), clientCertificate, renewBy, status);
+  }
+
+  /** Whether update-status may rely on it now, provided the world still matches it. */
+  boolean current(Instant now) {
+    return !now.isBefore(at) && now.isBefore(at.plus(MAX_AGE)) && (renewBy == null || now.isBefore(renewBy));
+  }
+
+  /** Whether the files on disk have the recorded content and modes (and none of the absent ones exists). */
+  boolean filesMatch(Files disk, java.util.function.Predicate<String> exists) {
+    List<String> contents = new ArrayList<>();
+    for (List<String> f : files) {
+      Optional<String> content = disk.read(f.get(0), f.get(1));
+      if (content.isEmpty()) {
+        return false;
+      }
+      contents.add(content.get());
+    }
+    return digest.equals(digest(files, contents)) && absent.stream().noneMatch(exists);
+  }
+
+  /** The same ready state, whenever it was recorded. */
+  boolean sameAs(ReadyRecord other) {
+    return other != null && encode(false).equals(other.encode(false));
+  }
+
+  String encode() {
+    return encode(true);
+  }
+
+  private String encode(boolean withTime) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("v", VERSION);
+    if (withTime) {
+      m.put("at", at.getEpochSecond());
+    }
+    m.put("inputs", inputs);
+    m.put("container", container);
+    m.put("spec-hash", specHash);
+    m.put("files", files);
+    m.put("digest", digest);
+    m.put("absent", absent);
+    m.put("htpasswd", htpasswd);
+    m.put("scheme", scheme);
+    m.put("port", port);
+    m.put("client-certificate", clientCertificate);
+    m.put("renew-by", renewBy == null ? null : renewBy.getEpochSecond());
+    m.put("status", status);
+    return new String(Json.write(m), StandardCharsets.UTF_8);
+  }
+
+  /** The record in a unit state value; empty when there is none or it is not one this revision wrote. */
+  @SuppressWarnings("unchecked")
+  static Optional<ReadyRecord> decode(String text) {
+    if (text == null || text.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      Map<String, Object> m = (Map<String, Object>) Json.parse(text.getBytes(StandardCharsets.UTF_8));
+      if (!Integer.valueOf(VERSION).equals(m.get("v"))) {
+        return Optional.empty();
+      }
+      Object renewBy = m.get("renew-by");
+      return Optional.of(new ReadyRecord(
+          Instant.ofEpochSecond(((Number) m.get("at")).longValue()),
+          (String) m.get("inputs"),
+          (String) m.get("container"),
+          (String) m.get("spec-hash"),
+          (List<List<String>>) m.get("files"),
+          (String) m.get("digest"),
+          (List<String>) m.get("absent"),
+          (List<String>) m.get("htpasswd"),
+          (String) m.get("scheme"),
+          ((Number) m.get("port")).intValue(),
+          (Boolean) m.get("client-certificate"),
+          renewBy == null ? null : Instant.ofEpochSecond(((Number) renewBy).longValue()),
+          (String) m.get("status")));
+    } catch (RuntimeException e) {
+      // Not JSON, or another shape: the full reconcile writes a new one.
+      return Optional.empty();
+    }
+  }
+
+  /** The digest of the options (config-get's map, keys sorted) and the unit's ingress address. */
+  static String inputs(Map<String, Object> options, String address) {
+    return ContainerSpec.sha256(new String(Json.write(new java.util.TreeMap<>(options)), StandardCharsets.UTF_8) + "\0" + address);
+  }
+
+  /** SHA-256 over each file's path, mode and content. */
+  private static String digest(List<List<String>> files, List<String> contents) {
+    StringBuilder all = new StringBuilder();
+    for (int i = 0; i < files.size(); i++) {
+      all.append(files.get(i).get(0)).append('\0').append(files.get(i).get(1)).append('\0').append(contents.get(i)).append('\0');
+    }
+    return ContainerSpec.sha256(all.toString());
+  }
+}

@@ -1,0 +1,100 @@
+package charm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import charm.registry.Owner;
+import charm.registry.Plan;
+import charm.registry.Planner;
+import charm.registry.RegistryConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ReadyRecordTest {
+  private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+  private static final Map<String, Object> OPTIONS = Map.of("auth-basic-password", "hunter2", "registry-port", 5000);
+
+  private static Plan plan() {
+    RegistryConfig cfg = RegistryConfig.from(new HashMap<>(OPTIONS));
+    return Planner.plan(cfg, "the-http-secret", "10.0.0.5", new Owner("model", "docker-registry", "docker-registry/0"));
+  }
+
+  private static ReadyRecord record(Instant at, Instant notAfter) {
+    Plan plan = plan();
+    return ReadyRecord.of(at, ReadyRecord.inputs(OPTIONS, "10.0.0.5"), plan, plan.files(), plan.absent(), false, notAfter,
+        "Ready at 10.0.0.5:5000 (http).");
+  }
+
+  @Test
+  void survivesUnitStateAndHoldsNoSecret() {
+    ReadyRecord r = record(NOW, null);
+    String text = r.encode();
+    assertFalse(text.contains("hunter2"), text);
+    assertFalse(text.contains("the-http-secret"), text);
+    ReadyRecord back = ReadyRecord.decode(text).orElseThrow();
+    assertEquals(text, back.encode());
+    assertEquals(plan().container().hash(), back.specHash());
+    assertEquals(List.of(Planner.CONFIG_PATH, "rw-------"), back.files().get(0));
+    assertEquals(List.of("/etc/docker/registry/auth/htpasswd", "admin"), back.htpasswd());
+    assertEquals(5000, back.port());
+    assertEquals("Ready at 10.0.0.5:5000 (http).", back.status());
+  }
+
+  @Test
+  void anythingElseInTheStateIsNoRecord() {
+    for (String text : new String[] {null, "", "{", "[]", "{\"v\":2}", "{\"v\":1}", "{\"v\":1,\"at\":\"x\"}"}) {
+      assertEquals(Optional.empty(), ReadyRecord.decode(text), String.valueOf(text));
+    }
+  }
+
+  @Test
+  void theSameStateRecordedLaterIsTheSame() {
+    assertTrue(record(NOW, null).sameAs(record(NOW.plusSeconds(600), null)));
+    assertFalse(record(NOW, null).sameAs(record(NOW, NOW.plus(Duration.ofDays(90)))));
+  }
+
+  @Test
+  void currentForAnHourAndUntilTheCertificateWarningStarts() {
+    ReadyRecord http = record(NOW, null);
+    assertTrue(http.current(NOW));
+    assertTrue(http.current(NOW.plus(Duration.ofMinutes(59))));
+    assertFalse(http.current(NOW.plus(ReadyRecord.MAX_AGE)));
+    assertFalse(http.current(NOW.minusSeconds(1)), "a clock set back");
+    ReadyRecord https = record(NOW, NOW.plus(Duration.ofDays(14)).plusSeconds(1800));
+    assertTrue(https.current(NOW));
+    assertFalse(https.current(NOW.plusSeconds(1800)), "14 days before expiry the full reconcile takes over");
+  }
+
+  @Test
+  void filesMatchByContentModeAndAbsence() {
+    Plan plan = plan();
+    ReadyRecord r = record(NOW, null);
+    Map<String, String> disk = new HashMap<>();
+    plan.files().forEach(f -> disk.put(f.path() + " " + f.mode(), f.content()));
+    ReadyRecord.Files files = (path, mode) -> Optional.ofNullable(disk.get(path + " " + mode));
+    assertTrue(r.filesMatch(files, p -> false));
+    assertFalse(r.filesMatch(files, Set.copyOf(plan.absent())::contains), "a file that must be absent");
+    String config = Planner.CONFIG_PATH + " rw-------";
+    disk.put(config, disk.get(config) + "# changed\n");
+    assertFalse(r.filesMatch(files, p -> false), "content");
+    disk.put(Planner.CONFIG_PATH + " rw-r--r--", disk.remove(config));
+    assertFalse(r.filesMatch(files, p -> false), "mode");
+  }
+
+  @Test
+  void inputsAreTheOptionsAndTheAddress() {
+    String inputs = ReadyRecord.inputs(Map.of("a", 1, "b", "x"), "10.0.0.5");
+    assertEquals(inputs, ReadyRecord.inputs(new java.util.LinkedHashMap<>(Map.of("b", "x", "a", 1)), "10.0.0.5"), "in any order");
+    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 2, "b", "x"), "10.0.0.5"));
+    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x"), "10.0.0.6"));
+    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x", "c", true), "10.0.0.5"));
+  }
+}
