@@ -24,6 +24,8 @@ final class EngineTrust {
 
   private final HookTools tools;
   private final HostFiles files;
+  /** The netloc this hook recorded as trusted in daemon.json, or null. */
+  private String trustedNow;
 
   EngineTrust(HookTools tools, HostFiles files) {
     this.tools = tools;
@@ -58,6 +60,19 @@ final class EngineTrust {
     return plan.scheme().equals("https") && tls.client() == null ? List.of(CERTS_D + "/" + plan.netloc() + "/client.key") : List.of();
   }
 
+  /**
+   * Whether the unit's engine trusts the planned registry as far as this charm can tell: over
+   * HTTPS the certs.d files are checked by content; over HTTP, the unit state (or this hook) has
+   * recorded the netloc in daemon.json's insecure-registries. False while daemon.json cannot take
+   * the entry (a directory, say): the full reconcile then tries again in every hook.
+   */
+  boolean settled(Plan plan, Map<String, String> state) {
+    if (plan.scheme().equals("https")) {
+      return true;
+    }
+    return plan.netloc().equals(trustedNow != null ? trustedNow : state.get(Reconciler.TRUSTED));
+  }
+
   /** The unit goes away: it trusts nothing of its own any more. */
   void forget(Map<String, String> state) {
     insecure(null, state.get(Reconciler.TRUSTED));
@@ -83,6 +98,7 @@ final class EngineTrust {
     } else {
       tools.stateSet(Map.of(Reconciler.TRUSTED, wanted));
     }
+    trustedNow = wanted;
   }
 
   private void certsD(String wanted, TlsSetup.Outcome tls, String previous) {

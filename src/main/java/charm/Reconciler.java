@@ -100,7 +100,7 @@ public final class Reconciler {
 
   /** Reads everything once; the leader shares the http secret when there is none. */
   public Facts read() {
-    return read(true);
+    return read(Map.of(), null);
   }
 
   /**
@@ -109,25 +109,17 @@ public final class Reconciler {
    * any later hook reconciles to the operator's values again.
    */
   public Facts readWith(Map<String, Object> overrides) {
-    return read(true, overrides);
-  }
-
-  private Facts read(boolean housekeeping) {
-    return read(housekeeping, Map.of());
-  }
-
-  private Facts read(boolean housekeeping, Map<String, Object> overrides) {
-    return read(housekeeping, overrides, null);
+    return read(overrides, null);
   }
 
   /** @param state the unit state when already read in this hook, else null */
-  private Facts read(boolean housekeeping, Map<String, Object> overrides, Map<String, String> state) {
+  private Facts read(Map<String, Object> overrides, Map<String, String> state) {
     Map<String, Object> options = new java.util.HashMap<>(tools.configGet());
     String address = tools.ingressAddress(CLIENT_BINDING);
     inputs = ReadyRecord.inputs(options, address);
     options.putAll(overrides);
     RegistryConfig config = RegistryConfig.from(options);
-    String shared = secret.read(housekeeping);
+    String shared = secret.read();
     return new Facts(config, shared, state != null ? state : tools.stateGet(), address);
   }
 
@@ -158,7 +150,7 @@ public final class Reconciler {
         // The full reconcile below reports it.
       }
     }
-    Facts facts = read(true, Map.of(), state);
+    Facts facts = read(Map.of(), state);
     tools.statusSet(converge(facts));
     keepRecord(state);
   }
@@ -192,7 +184,7 @@ public final class Reconciler {
         return;
       }
     }
-    Facts facts = read(false, Map.of(), state);
+    Facts facts = read(Map.of(), state);
     tools.statusSet(checkOrApply(facts));
     keepRecord(state);
   }
@@ -210,7 +202,7 @@ public final class Reconciler {
       if (filesMatch(desired.plan())) {
         RegistryProbe.Answer answer = serving(desired);
         if (answer == RegistryProbe.Answer.REGISTRY) {
-          return readyNow(desired, facts.config());
+          return readyNow(desired, facts);
         }
         if (answer == RegistryProbe.Answer.UNHEALTHY) {
           return storageUnavailable(facts.config());
@@ -260,10 +252,14 @@ public final class Reconciler {
     return files.read(path).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
-  /** Keeps the unit state's {@link ReadyRecord} in step with what this hook found: written when it changed (or is half its age), removed when not ready. */
+  /**
+   * Keeps the unit state's {@link ReadyRecord} in step with what this hook found: written when it
+   * changed (or is half its age); removed when not ready, or when a later hook still has work to do
+   * (the leader settings' copy of a moved secret).
+   */
   private void keepRecord(Map<String, String> state) {
     Optional<ReadyRecord> kept = ReadyRecord.decode(state.get(ReadyRecord.KEY));
-    if (readyNow == null) {
+    if (readyNow == null || !secret.settled()) {
       if (state.containsKey(ReadyRecord.KEY)) {
         tools.stateDelete(ReadyRecord.KEY);
       }
@@ -273,9 +269,12 @@ public final class Reconciler {
   }
 
   /** The ready status, noted for {@link #keepRecord}. */
-  private Status readyNow(Desired desired, RegistryConfig config) {
-    Status status = ready(desired, config);
+  private Status readyNow(Desired desired, Facts facts) {
+    Status status = ready(desired, facts.config());
     Plan plan = desired.plan();
+    if (!trust.settled(plan, facts.state())) {
+      return status; // daemon.json could not take the entry: every full reconcile tries again
+    }
     List<Plan.FileSpec> checked = new ArrayList<>(plan.files());
     checked.addAll(EngineTrust.expected(plan, desired.tls()));
     List<String> absent = new ArrayList<>(plan.absent());
@@ -406,7 +405,7 @@ public final class Reconciler {
     if (answer == RegistryProbe.Answer.NONE) {
       return ContainerReconciler.notAnswering(plan);
     }
-    return readyNow(desired, facts.config());
+    return readyNow(desired, facts);
   }
 
   /** The stop action stopped this container: its ports stay closed until the start action. */

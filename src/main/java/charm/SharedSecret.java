@@ -24,6 +24,8 @@ final class SharedSecret {
 
   private final HookTools tools;
   private final String application;
+  /** False when this hook moved the secret out of leader settings: a later hook deletes it there. */
+  private boolean settled = true;
 
   SharedSecret(HookTools tools, String application) {
     this.tools = tools;
@@ -32,12 +34,11 @@ final class SharedSecret {
 
   /**
    * The shared secret, or null while there is none yet (no peer relation before the first
-   * {@code peer-relation-created}, or a follower waiting for the leader).
-   *
-   * @param housekeeping whether to finish a migration from leader settings (not needed in
-   *     update-status, which runs every five minutes and should stay cheap)
+   * {@code peer-relation-created}, or a follower waiting for the leader). The leader finishes a
+   * move from leader settings here: the copy there is deleted in the hook after the one that moved
+   * it (see {@link #settled}).
    */
-  String read(boolean housekeeping) {
+  String read() {
     List<String> ids = tools.relationIds(PEER_ENDPOINT);
     if (ids.isEmpty()) {
       return nonEmpty(tools.leaderGet().get(KEY));
@@ -45,7 +46,7 @@ final class SharedSecret {
     String relation = ids.get(0);
     String shared = nonEmpty(tools.relationGetApp(relation, application).get(KEY));
     if (shared != null) {
-      if (housekeeping && tools.leaderGet().containsKey(KEY) && tools.isLeader()) {
+      if (tools.leaderGet().containsKey(KEY) && tools.isLeader()) {
         tools.leaderSet(Map.of(KEY, "")); // deletes the old copy; the value is not in argv
         tools.log(LogLevel.INFO, "Removed the http secret from leader settings; it lives in the peer relation");
       }
@@ -57,10 +58,19 @@ final class SharedSecret {
     }
     String secret = legacy != null ? legacy : generate();
     tools.relationSetApp(relation, Map.of(KEY, secret));
+    settled = legacy == null;
     tools.log(LogLevel.INFO, legacy != null
         ? "Moved the http secret from leader settings to the peer relation"
         : "Generated the shared http secret");
     return secret;
+  }
+
+  /**
+   * Whether the secret needs no later hook: false after this hook moved it from leader settings,
+   * whose copy the next full reconcile deletes (so no steady-state shortcut may be recorded yet).
+   */
+  boolean settled() {
+    return settled;
   }
 
   private static String nonEmpty(String value) {

@@ -276,7 +276,11 @@ class TlsIT {
       assertEquals(401, Http.send("GET", catalog, "Authorization", "Bearer " + rogue.mint("registry:catalog:*")).statusCode());
       String image = "127.0.0.1:" + unit.port + "/it/tls-token:1";
       Cmd.ok("docker", "tag", tiny, image);
-      Cmd.ok("docker", "push", image);
+      try {
+        Cmd.ok("docker", "push", image);
+      } finally {
+        Cmd.run("docker", "rmi", image); // the tag only: the image stays under its other names
+      }
       assertTrue(issuer.requestedScopes().stream().anyMatch(s -> s.contains("it/tls-token")), issuer.requestedScopes().toString());
       unit.config(Map.of(), List.of("auth-token-realm", "auth-token-service", "auth-token-issuer", "auth-token-root-certs"));
     }
