@@ -6,7 +6,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,10 +29,11 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>argv[0] is {@code <toolsDir>/<tool>}, or the bare tool name looked up on {@code PATH} when
  *       no tools directory is given. Working directory and environment are inherited.
- *   <li>stderr goes to a private temporary file (created {@code 0600} in the scratch directory and
- *       deleted after the call), stdout is a pipe read to the end by a short-lived helper thread.
- *       So neither pipe can fill up and block the tool, whatever the sizes or the order of its
- *       writes, and the calling thread is free to wait with a deadline.
+ *   <li>stdout and stderr are pipes, each read to the end by a short-lived helper thread. So
+ *       neither pipe can fill up and block the tool, whatever the sizes or the order of its
+ *       writes, and the calling thread is free to wait with a deadline. (No temporary file: the
+ *       first one in a JVM costs the hook the start-up of SecureRandom and the security
+ *       providers.)
  *   <li>Every call has a deadline ({@link #DEFAULT_DEADLINE} unless the constructor says
  *       otherwise). A tool still running then is sent SIGTERM, with its descendants, and SIGKILL
  *       if it is still there {@link #KILL_GRACE} (or the deadline, if shorter) later; the call
@@ -98,7 +98,6 @@ public final class ProcessHookTools implements HookTools {
   static final Duration KILL_GRACE = Duration.ofSeconds(2);
 
   private final Path toolsDir;
-  private final Path scratchDir;
   private final Duration deadline;
   private final Map<String, List<String>> relationIds = new HashMap<>();
   private final Map<String, List<String>> relationUnits = new HashMap<>();
@@ -106,9 +105,9 @@ public final class ProcessHookTools implements HookTools {
   private Map<String, Object> config;
   private Status.Kind unitStatus;
 
-  /** Tools found on {@code PATH} (Juju puts its tools directory first); scratch in tmpdir. */
+  /** Tools found on {@code PATH} (Juju puts its tools directory first). */
   public ProcessHookTools() {
-    this(null, null);
+    this(null);
   }
 
   /**
@@ -116,29 +115,16 @@ public final class ProcessHookTools implements HookTools {
    *     {@code PATH}
    */
   public ProcessHookTools(Path toolsDir) {
-    this(toolsDir, null);
+    this(toolsDir, DEFAULT_DEADLINE);
   }
 
   /**
    * @param toolsDir directory holding the tool executables, or {@code null} to look them up on
    *     {@code PATH}
-   * @param scratchDir where the per-call stderr file is created, or {@code null} for {@code
-   *     java.io.tmpdir}
-   */
-  public ProcessHookTools(Path toolsDir, Path scratchDir) {
-    this(toolsDir, scratchDir, DEFAULT_DEADLINE);
-  }
-
-  /**
-   * @param toolsDir directory holding the tool executables, or {@code null} to look them up on
-   *     {@code PATH}
-   * @param scratchDir where the per-call stderr file is created, or {@code null} for {@code
-   *     java.io.tmpdir}
    * @param deadline how long one tool call may run before it is killed
    */
-  public ProcessHookTools(Path toolsDir, Path scratchDir, Duration deadline) {
+  public ProcessHookTools(Path toolsDir, Duration deadline) {
     this.toolsDir = toolsDir;
-    this.scratchDir = scratchDir;
     this.deadline = deadline;
   }
 
@@ -463,23 +449,20 @@ public final class ProcessHookTools implements HookTools {
       exec.set(0, toolsDir.resolve(tool).toString());
     }
     long end = System.nanoTime() + deadline.toNanos();
-    Path errFile = null;
     Process process = null;
     try {
-      errFile =
-          scratchDir == null
-              ? Files.createTempFile("hook-tool-", ".stderr")
-              : Files.createTempFile(scratchDir, "hook-tool-", ".stderr");
       process =
           new ProcessBuilder(exec)
               .redirectInput(ProcessBuilder.Redirect.PIPE)
               .redirectOutput(ProcessBuilder.Redirect.PIPE)
-              .redirectError(errFile.toFile())
+              .redirectError(ProcessBuilder.Redirect.PIPE)
               .start();
       Thread writer = feed(process.getOutputStream(), stdin, tool);
-      Drain out = new Drain(process.getInputStream(), tool);
+      Drain out = new Drain(process.getInputStream(), tool + "-stdout");
+      Drain err = new Drain(process.getErrorStream(), tool + "-stderr");
       out.start();
-      if (!process.waitFor(left(end), TimeUnit.NANOSECONDS) || !out.finish(left(end))) {
+      err.start();
+      if (!process.waitFor(left(end), TimeUnit.NANOSECONDS) || !out.finish(left(end)) || !err.finish(left(end))) {
         kill(process, deadline.compareTo(KILL_GRACE) < 0 ? deadline : KILL_GRACE);
         throw HookToolException.timedOut(command, deadline);
       }
@@ -489,7 +472,7 @@ public final class ProcessHookTools implements HookTools {
         writer.join(TimeUnit.NANOSECONDS.toMillis(left(end)) + 1);
       }
       if (exitCode != 0) {
-        String stderr = new String(Files.readAllBytes(errFile), StandardCharsets.UTF_8);
+        String stderr = new String(err.bytes(), StandardCharsets.UTF_8);
         throw new HookToolException(command, exitCode, errorText(stderr));
       }
       return out.bytes();
@@ -501,14 +484,6 @@ public final class ProcessHookTools implements HookTools {
       process.destroyForcibly();
       throw new UncheckedIOException(
           new InterruptedIOException("interrupted while running hook tool " + tool));
-    } finally {
-      if (errFile != null) {
-        try {
-          Files.deleteIfExists(errFile);
-        } catch (IOException ignored) {
-          // Best effort: it is an empty or small file in the temp directory.
-        }
-      }
     }
   }
 
@@ -537,14 +512,14 @@ public final class ProcessHookTools implements HookTools {
     }
   }
 
-  /** Reads a tool's stdout to the end on its own thread, so that the caller can wait with a deadline. */
+  /** Reads a tool's stdout or stderr to the end on its own thread, so that the caller can wait with a deadline. */
   private static final class Drain extends Thread {
     private final InputStream in;
     private byte[] bytes;
     private IOException failure;
 
-    Drain(InputStream in, String tool) {
-      super(tool + "-stdout");
+    Drain(InputStream in, String name) {
+      super(name);
       setDaemon(true);
       this.in = in;
     }
@@ -559,15 +534,15 @@ public final class ProcessHookTools implements HookTools {
     }
 
     /**
-     * Waits for the end of stdout; false when it is still open after {@code nanos} (something the
-     * tool started still holds it).
+     * Waits for the end of the stream; false when it is still open after {@code nanos} (something
+     * the tool started still holds it).
      */
     boolean finish(long nanos) throws InterruptedException {
       join(TimeUnit.NANOSECONDS.toMillis(nanos) + 1);
       return !isAlive();
     }
 
-    /** All of stdout; call after {@link #finish} returned true. */
+    /** All of the stream; call after {@link #finish} returned true. */
     byte[] bytes() throws IOException {
       if (failure != null) {
         throw failure;
