@@ -1,5 +1,6 @@
 package charm.juju;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -96,6 +97,8 @@ public final class ProcessHookTools implements HookTools {
 
   /** How long a tool gets between SIGTERM and SIGKILL. */
   static final Duration KILL_GRACE = Duration.ofSeconds(2);
+  /** After a failed tool exits, how long its stderr may stay open (held by a child it left) before what it said so far is used. */
+  static final Duration STDERR_GRACE = Duration.ofSeconds(1);
 
   private final Path toolsDir;
   private final Duration deadline;
@@ -462,7 +465,7 @@ public final class ProcessHookTools implements HookTools {
       Drain err = new Drain(process.getErrorStream(), tool + "-stderr");
       out.start();
       err.start();
-      if (!process.waitFor(left(end), TimeUnit.NANOSECONDS) || !out.finish(left(end)) || !err.finish(left(end))) {
+      if (!process.waitFor(left(end), TimeUnit.NANOSECONDS) || !out.finish(left(end))) {
         kill(process, deadline.compareTo(KILL_GRACE) < 0 ? deadline : KILL_GRACE);
         throw HookToolException.timedOut(command, deadline);
       }
@@ -472,7 +475,10 @@ public final class ProcessHookTools implements HookTools {
         writer.join(TimeUnit.NANOSECONDS.toMillis(left(end)) + 1);
       }
       if (exitCode != 0) {
-        String stderr = new String(err.bytes(), StandardCharsets.UTF_8);
+        // Only a failure reads stderr. A child the tool left running may hold it open: what it
+        // wrote by then is what the tool said.
+        err.finish(Math.min(left(end), STDERR_GRACE.toNanos()));
+        String stderr = new String(err.soFar(), StandardCharsets.UTF_8);
         throw new HookToolException(command, exitCode, errorText(stderr));
       }
       return out.bytes();
@@ -515,7 +521,7 @@ public final class ProcessHookTools implements HookTools {
   /** Reads a tool's stdout or stderr to the end on its own thread, so that the caller can wait with a deadline. */
   private static final class Drain extends Thread {
     private final InputStream in;
-    private byte[] bytes;
+    private final ByteArrayOutputStream read = new ByteArrayOutputStream();
     private IOException failure;
 
     Drain(InputStream in, String name) {
@@ -526,8 +532,13 @@ public final class ProcessHookTools implements HookTools {
 
     @Override
     public void run() {
+      byte[] buffer = new byte[8192];
       try (in) {
-        bytes = in.readAllBytes();
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          synchronized (read) {
+            read.write(buffer, 0, n);
+          }
+        }
       } catch (IOException e) {
         failure = e;
       }
@@ -547,7 +558,14 @@ public final class ProcessHookTools implements HookTools {
       if (failure != null) {
         throw failure;
       }
-      return bytes;
+      return soFar();
+    }
+
+    /** What was read until now, whether or not the stream ended. */
+    byte[] soFar() {
+      synchronized (read) {
+        return read.toByteArray();
+      }
     }
   }
 

@@ -677,8 +677,8 @@ class ProcessHookToolsTest {
 
   @Test
   void aChildHoldingStderrOpenDoesNotHoldTheCall() throws Exception {
-    // The tool exits at once, but leaves a child that keeps its stderr (not stdout) open: the
-    // JDK closes a pipe whose process has exited once what it holds is read.
+    // The tool exits at once, but leaves a child that keeps its stderr (not stdout) open: a tool
+    // that succeeded is not waited for on stderr.
     Path holding = Files.createDirectories(tmp.resolve("holding"));
     Path pid = tmp.resolve("pid");
     Path tool = holding.resolve("config-get");
@@ -693,6 +693,24 @@ class ProcessHookToolsTest {
     ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
     assertEquals(Map.of("a", 1), config);
     assertTrue(millis < 4000, "took " + millis + " ms");
+  }
+
+  @Test
+  void aFailedToolsChildHoldingStderrOpenDoesNotHideTheErrorOrHoldTheCall() throws Exception {
+    Path holding = Files.createDirectories(tmp.resolve("failing-holding"));
+    Path pid = tmp.resolve("failing-pid");
+    Path tool = holding.resolve("config-get");
+    Files.writeString(tool, "#!/bin/sh\nsleep 1000 >/dev/null &\necho $! > " + pid + "\necho 'ERROR no config here' >&2\nexit 1\n");
+    assertTrue(tool.toFile().setExecutable(true));
+    ProcessHookTools quick = new ProcessHookTools(holding, Duration.ofSeconds(10));
+
+    long start = System.nanoTime();
+    HookToolException e = assertThrows(HookToolException.class, quick::configGet);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
+    assertTrue(e.getMessage().contains("no config here"), e.getMessage());
+    assertTrue(millis < 5000, "took " + millis + " ms");
   }
 
   @Test
