@@ -26,12 +26,20 @@ import java.util.function.Supplier;
  * failed and retries it.
  */
 public final class Main {
+  /** The hooks that may confirm the {@link ReadyRecord} instead of reconciling in full. */
+  private static final java.util.Set<String> STEADY_HOOKS = java.util.Set.of("update-status", "config-changed");
+
   private Main() {}
 
   public static void main(String[] args) {
     nameTheSelectorProvider();
     JujuContext ctx = JujuContext.fromEnv(System.getenv());
     ProcessHookTools tools = new ProcessHookTools();
+    ReadyStore store = ReadyStore.in(ctx.charmDir());
+    if (ctx.isAction() || !STEADY_HOOKS.contains(ctx.hookName())) {
+      store.delete(); // whatever this changes, the next steady hook checks in full
+    }
+    Reconciler reconciler = null;
     int code;
     try {
       HostFiles files = new HostFiles(ctx.rootDir());
@@ -40,7 +48,7 @@ public final class Main {
       Owner owner = new Owner(ctx.modelUuid(), ctx.appName(), ctx.unitName());
       // While a -relation-broken hook runs, Juju still lists the relation: it is gone.
       String broken = ctx.hookName().endsWith("-relation-broken") ? ctx.relationId() : "";
-      Reconciler reconciler = new Reconciler(tools, docker, files, owner, broken);
+      reconciler = new Reconciler(tools, docker, files, owner, broken, store);
       Dispatcher dispatcher =
           new Dispatcher(
               tools,
@@ -61,6 +69,11 @@ public final class Main {
       } catch (RuntimeException ignored) {
         // juju-log itself failed; stderr has the error
       }
+    }
+    if (reconciler != null) {
+      reconciler.settleRecord(code == 0);
+    } else {
+      store.delete();
     }
     if (code == 0 && tools.unitStatusSet() == Status.Kind.ACTIVE && !DockerClients.connected()) {
       markSteady();

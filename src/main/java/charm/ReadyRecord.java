@@ -13,14 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the last full reconcile found ready, kept in unit state under {@link #KEY} so that
- * update-status can confirm it without asking Juju again for what only a hook can change.
+ * What the last full reconcile found ready, kept in a file of the charm directory ({@link
+ * ReadyStore}) so that update-status can confirm it without asking Juju again for what only a hook
+ * can change.
  *
  * <p>Juju runs a hook for every change of the charm's inputs (config-changed for the options and
  * the machine's addresses, the relation hooks, leader-elected, upgrade-charm), and each of those
- * runs the full reconcile, which writes this record when it ends ready. update-status then needs
- * the unit state alone (one hook-tool call instead of eight) to check what can change without a
- * hook: the files (content and mode, through a digest), our container (owner labels, spec hash,
+ * runs the full reconcile, which writes this record when it ends ready. update-status then reads
+ * no input from Juju (the full reconcile reads eight) and checks what can change without a hook: the files (content and mode, through a digest), our container (owner labels, spec hash,
  * running) and a registry answering on the port. When anything differs, the record is older than
  * {@link #MAX_AGE}, or the certificate is within its warning days of expiry, update-status runs the
  * full reconcile, which renews the record. The age bounds what a hook skipped with {@code juju
@@ -57,8 +57,6 @@ record ReadyRecord(
     Instant renewBy,
     String status) {
 
-  /** The unit state key. */
-  static final String KEY = "ready";
   /** After this, update-status runs the full reconcile once (and renews the record). */
   static final Duration MAX_AGE = Duration.ofHours(1);
   private static final int VERSION = 1;
@@ -106,21 +104,10 @@ record ReadyRecord(
     return digest.equals(digest(files, contents)) && absent.stream().noneMatch(exists);
   }
 
-  /** The same ready state, whenever it was recorded. */
-  boolean sameAs(ReadyRecord other) {
-    return other != null && encode(false).equals(other.encode(false));
-  }
-
   String encode() {
-    return encode(true);
-  }
-
-  private String encode(boolean withTime) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("v", VERSION);
-    if (withTime) {
-      m.put("at", at.getEpochSecond());
-    }
+    m.put("at", at.getEpochSecond());
     m.put("inputs", inputs);
     m.put("container", container);
     m.put("spec-hash", specHash);
@@ -136,7 +123,7 @@ record ReadyRecord(
     return new String(Json.write(m), StandardCharsets.UTF_8);
   }
 
-  /** The record in a unit state value; empty when there is none or it is not one this revision wrote. */
+  /** The record in its stored text; empty when there is none or it is not one this revision wrote. */
   @SuppressWarnings("unchecked")
   static Optional<ReadyRecord> decode(String text) {
     if (text == null || text.isEmpty()) {

@@ -54,6 +54,9 @@ public final class Reconciler {
   private final Relations relations;
   /** What this process found ready, for {@link ReadyRecord}; null until then. */
   private ReadyRecord readyNow;
+  /** Whether this process confirmed the stored record (nothing to write). */
+  private boolean confirmed;
+  private final ReadyStore store;
   /** {@link ReadyRecord#inputs} of what this process read. */
   private String inputs;
 
@@ -66,6 +69,13 @@ public final class Reconciler {
    *     lists the relation while it breaks), else ""
    */
   public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner, String brokenRelation) {
+    this(tools, docker, files, owner, brokenRelation, ReadyStore.NONE);
+  }
+
+  /** @param store where the {@link ReadyRecord} is kept between hooks */
+  public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner, String brokenRelation,
+      ReadyStore store) {
+    this.store = store;
     this.tools = tools;
     this.docker = docker;
     this.files = files;
@@ -100,7 +110,7 @@ public final class Reconciler {
 
   /** Reads everything once; the leader shares the http secret when there is none. */
   public Facts read() {
-    return read(Map.of(), null);
+    return read(Map.of());
   }
 
   /**
@@ -109,25 +119,23 @@ public final class Reconciler {
    * any later hook reconciles to the operator's values again.
    */
   public Facts readWith(Map<String, Object> overrides) {
-    return read(overrides, null);
+    return read(overrides);
   }
 
-  /** @param state the unit state when already read in this hook, else null */
-  private Facts read(Map<String, Object> overrides, Map<String, String> state) {
+  private Facts read(Map<String, Object> overrides) {
     Map<String, Object> options = new java.util.HashMap<>(tools.configGet());
     String address = tools.ingressAddress(CLIENT_BINDING);
     inputs = ReadyRecord.inputs(options, address);
     options.putAll(overrides);
     RegistryConfig config = RegistryConfig.from(options);
     String shared = secret.read();
-    return new Facts(config, shared, state != null ? state : tools.stateGet(), address);
+    return new Facts(config, shared, tools.stateGet(), address);
   }
 
   /** The full reconcile. */
   public void reconcile() {
     Facts facts = read();
     tools.statusSet(converge(facts));
-    keepRecord(facts.state());
   }
 
   /**
@@ -138,44 +146,46 @@ public final class Reconciler {
    * full reconcile.
    */
   public void configChanged() {
-    Map<String, String> state = tools.stateGet();
-    Optional<ReadyRecord> record = usableRecord(state);
+    Optional<ReadyRecord> record = usableRecord();
     if (record.isPresent() && record.get().inputs().equals(ReadyRecord.inputs(tools.configGet(), tools.ingressAddress(CLIENT_BINDING)))) {
       try {
         if (confirms(record.get())) {
           tools.statusSet(Status.active(record.get().status()));
+          confirmed = true;
           return;
         }
       } catch (EngineUnavailable e) {
         // The full reconcile below reports it.
       }
     }
-    Facts facts = read(Map.of(), state);
+    Facts facts = read(Map.of());
     tools.statusSet(converge(facts));
-    keepRecord(state);
   }
 
-  /** The unit state's record, when it is current and no stop or series upgrade is under way. */
-  private static Optional<ReadyRecord> usableRecord(Map<String, String> state) {
-    return ReadyRecord.decode(state.get(ReadyRecord.KEY))
-        .filter(r -> r.current(Instant.now()) && !state.containsKey(STOPPED) && !state.containsKey(SERIES_UPGRADE));
+  /**
+   * The stored record, when it is current. A stop, a series upgrade or any other hook or action
+   * removed it as it started ({@link ReadyStore}), so a record found here was written by the last
+   * hook that changed anything.
+   */
+  private Optional<ReadyRecord> usableRecord() {
+    return store.read().filter(r -> r.current(Instant.now()));
   }
 
   /**
    * update-status. When the last full reconcile's {@link ReadyRecord} is current and the world
    * still matches it (files, our container and its spec hash, a registry answering), report it:
-   * one hook tool reads the unit state, another sets the status. Otherwise read everything as a
+   * the only hook tool it runs sets the status. Otherwise read everything as a
    * full reconcile does; when the files on disk are the planned ones (content and mode), our
    * container runs with the planned spec and a registry answers on its port, report without
    * changing anything; otherwise apply the plan.
    */
   public void updateStatus() {
-    Map<String, String> state = tools.stateGet();
-    Optional<ReadyRecord> record = usableRecord(state);
+    Optional<ReadyRecord> record = usableRecord();
     if (record.isPresent()) {
       try {
         if (confirms(record.get())) {
           tools.statusSet(Status.active(record.get().status()));
+          confirmed = true;
           return;
         }
       } catch (EngineUnavailable e) {
@@ -184,12 +194,12 @@ public final class Reconciler {
         return;
       }
     }
-    Facts facts = read(Map.of(), state);
+    Facts facts = read(Map.of());
     tools.statusSet(checkOrApply(facts));
-    keepRecord(state);
   }
 
   private Status checkOrApply(Facts facts) {
+    readyNow = null;
     Optional<Status> early = precheck(facts);
     if (early.isPresent()) {
       return early.get();
@@ -253,22 +263,26 @@ public final class Reconciler {
   }
 
   /**
-   * Keeps the unit state's {@link ReadyRecord} in step with what this hook found: written when it
-   * changed (or is half its age); removed when not ready, or when a later hook still has work to do
-   * (the leader settings' copy of a moved secret).
+   * At the end of a hook or action: keeps the {@link ReadyRecord} in step with what it found. A
+   * confirmed record stays as it is (its age counts from the full reconcile that wrote it); a hook
+   * that ended ready writes a new one; anything else removes it: a failed hook, a unit not ready,
+   * or work left for a later hook (the leader settings' copy of a moved secret, a daemon.json that
+   * could not take the registry's entry).
+   *
+   * @param hookSucceeded whether the hook or action exits 0 (Juju commits its changes only then)
    */
-  private void keepRecord(Map<String, String> state) {
-    Optional<ReadyRecord> kept = ReadyRecord.decode(state.get(ReadyRecord.KEY));
-    if (readyNow == null || !secret.settled()) {
-      if (state.containsKey(ReadyRecord.KEY)) {
-        tools.stateDelete(ReadyRecord.KEY);
-      }
-    } else if (kept.isEmpty() || !kept.get().sameAs(readyNow) || !kept.get().current(Instant.now().plus(ReadyRecord.MAX_AGE.dividedBy(2)))) {
-      tools.stateSet(Map.of(ReadyRecord.KEY, readyNow.encode()));
+  public void settleRecord(boolean hookSucceeded) {
+    if (hookSucceeded && confirmed) {
+      return;
+    }
+    if (hookSucceeded && readyNow != null && secret.settled()) {
+      store.write(readyNow);
+    } else {
+      store.delete();
     }
   }
 
-  /** The ready status, noted for {@link #keepRecord}. */
+  /** The ready status, noted for {@link #settleRecord}. */
   private Status readyNow(Desired desired, Facts facts) {
     Status status = ready(desired, facts.config());
     Plan plan = desired.plan();
@@ -359,6 +373,7 @@ public final class Reconciler {
 
   /** Plans and applies; returns the status to report. */
   public Status converge(Facts facts) {
+    readyNow = null;
     Optional<Status> early = precheck(facts);
     if (early.isPresent()) {
       return early.get();

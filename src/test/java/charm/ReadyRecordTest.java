@@ -49,16 +49,10 @@ class ReadyRecordTest {
   }
 
   @Test
-  void anythingElseInTheStateIsNoRecord() {
+  void anythingElseStoredIsNoRecord() {
     for (String text : new String[] {null, "", "{", "[]", "{\"v\":2}", "{\"v\":1}", "{\"v\":1,\"at\":\"x\"}"}) {
       assertEquals(Optional.empty(), ReadyRecord.decode(text), String.valueOf(text));
     }
-  }
-
-  @Test
-  void theSameStateRecordedLaterIsTheSame() {
-    assertTrue(record(NOW, null).sameAs(record(NOW.plusSeconds(600), null)));
-    assertFalse(record(NOW, null).sameAs(record(NOW, NOW.plus(Duration.ofDays(90)))));
   }
 
   @Test

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import charm.ReadyStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import jujusim.ActionOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -18,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The record of the last full reconcile (unit state {@code ready}) on the real engine: a steady
- * update-status makes two hook-tool calls and a config-changed without a change four, and any
- * difference (a file, an option, the container's spec, the record's age) takes the full reconcile,
- * which repairs and records again.
+ * The record of the last full reconcile (a file in the charm directory, {@link ReadyStore}) on the
+ * real engine: a steady update-status runs one hook tool (status-set) and a config-changed without
+ * a change three, and any difference (a file, an option, the container's spec, the record's age,
+ * another hook or an action in between) takes the full reconcile, which repairs and records again.
  */
 @Tag("docker")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,16 +59,24 @@ class ReadyRecordIT {
     return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
   }
 
-  private String record() {
-    return unit.sim.unitState(SimUnit.UNIT).get("ready");
+  private Path recordFile() {
+    return unit.sim.unitDir(SimUnit.UNIT).resolve("charm").resolve(ReadyStore.FILE);
+  }
+
+  private String record() throws IOException {
+    return Files.exists(recordFile()) ? Files.readString(recordFile()) : null;
+  }
+
+  private void storeRecord(String text) throws IOException {
+    Files.writeString(recordFile(), text);
   }
 
   @Test
   void steadyHooksReadTheUnitStateAndConfirmTheWorld() throws IOException {
     hook("update-status");
-    assertEquals(List.of("state-get", "status-set"), hook("update-status"));
+    assertEquals(List.of("status-set"), hook("update-status"));
     unit.assertActive();
-    assertEquals(List.of("state-get", "config-get", "network-get", "status-set"), hook("config-changed"));
+    assertEquals(List.of("config-get", "network-get", "status-set"), hook("config-changed"));
     unit.assertActive();
     assertEquals("Ready at " + unit.netloc() + " (http).", unit.status().message);
   }
@@ -79,7 +89,7 @@ class ReadyRecordIT {
     assertTrue(hook("update-status").contains("config-get"), "the full reconcile");
     assertEquals(before, Files.readString(unit.configFile()));
     unit.assertActive();
-    assertEquals(List.of("state-get", "status-set"), hook("update-status"));
+    assertEquals(List.of("status-set"), hook("update-status"));
   }
 
   @Test
@@ -92,7 +102,7 @@ class ReadyRecordIT {
     unit.config(Map.of(), List.of("log-level"));
 
     String spec = record();
-    unit.sim.model().units.get(SimUnit.UNIT).state.put("ready", spec.replaceFirst("\"spec-hash\":\"[0-9a-f]+\"", "\"spec-hash\":\"00\""));
+    storeRecord(spec.replaceFirst("\"spec-hash\":\"[0-9a-f]+\"", "\"spec-hash\":\"00\""));
     assertTrue(hook("update-status").contains("config-get"));
     assertEquals(spec.replaceFirst("\"at\":[0-9]+", ""), record().replaceFirst("\"at\":[0-9]+", ""));
     unit.assertActive();
@@ -102,10 +112,48 @@ class ReadyRecordIT {
   void aRecordOlderThanAnHourTakesTheFullReconcileAndIsRenewed() throws IOException {
     hook("update-status");
     long old = System.currentTimeMillis() / 1000 - 3700;
-    unit.sim.model().units.get(SimUnit.UNIT).state.put("ready", record().replaceFirst("\"at\":[0-9]+", "\"at\":" + old));
+    storeRecord(record().replaceFirst("\"at\":[0-9]+", "\"at\":" + old));
     List<String> full = hook("update-status");
-    assertTrue(full.containsAll(List.of("config-get", "relation-ids", "state-set")), full.toString());
+    assertTrue(full.containsAll(List.of("config-get", "relation-ids", "state-get")), full.toString());
     assertFalse(record().contains("\"at\":" + old));
-    assertEquals(List.of("state-get", "status-set"), hook("update-status"));
+    assertEquals(List.of("status-set"), hook("update-status"));
+  }
+
+  @Test
+  void anotherHookOrAnActionRemovesItAndTheNextUpdateStatusChecksInFull() throws IOException {
+    hook("update-status");
+    assertTrue(Files.exists(recordFile()));
+    ActionOutcome images = unit.sim.runAction(SimUnit.UNIT, "images", Map.of());
+    assertEquals("completed", images.status, images.message);
+    assertFalse(Files.exists(recordFile()), "an action leaves no record behind");
+    assertTrue(hook("update-status").contains("state-get"), "the full check");
+    assertEquals(List.of("status-set"), hook("update-status"));
+
+    ActionOutcome stop = unit.sim.runAction(SimUnit.UNIT, "stop", Map.of());
+    assertEquals("completed", stop.status, stop.message);
+    try {
+      assertFalse(Files.exists(recordFile()));
+      for (String steady : List.of("update-status", "config-changed")) {
+        hook(steady);
+        assertEquals("blocked", unit.status().status, steady + " keeps the stop action's status");
+        assertFalse(Files.exists(recordFile()), "no record while stopped");
+      }
+    } finally {
+      ActionOutcome start = unit.sim.runAction(SimUnit.UNIT, "start", Map.of());
+      assertEquals("completed", start.status, start.message);
+    }
+    unit.assertActive();
+    assertEquals(List.of("status-set"), hook("update-status"), "the start action recorded the ready unit");
+  }
+
+  @Test
+  void aBlockedUnitHasNoRecord() throws IOException {
+    hook("update-status");
+    unit.config(Map.of("log-level", "loud"), List.of());
+    assertEquals("blocked", unit.status().status);
+    assertFalse(Files.exists(recordFile()), "blocked: no record");
+    unit.config(Map.of(), List.of("log-level"));
+    unit.assertActive();
+    assertTrue(Files.exists(recordFile()));
   }
 }
