@@ -38,6 +38,9 @@ import java.util.Optional;
  * @param absent files that must not exist
  * @param htpasswd the htpasswd file and its user ({@code [path, user]}), or empty: it has a fresh
  *     salt each time it is written, so only its user and mode are checked, as before
+ * @param sources the files the operator may put in place for the charm to read (the tls-*-path
+ *     files), each with the SHA-256 of its content, or "" when it was not there: one appearing,
+ *     changing or going away takes the full reconcile
  * @param clientCertificate whether the probe presents the unit's local client certificate
  * @param renewBy when the full reconcile must take over again for the certificate's expiry (its
  *     warning starts), or null over plain HTTP
@@ -51,6 +54,7 @@ record ReadyRecord(
     String digest,
     List<String> absent,
     List<String> htpasswd,
+    Map<String, String> sources,
     String scheme,
     int port,
     boolean clientCertificate,
@@ -72,8 +76,8 @@ record ReadyRecord(
    * @param checked the plan's files and any other file whose content and mode a ready unit has
    * @param notAfter the served certificate's expiry, or null
    */
-  static ReadyRecord of(Instant now, String inputs, Plan plan, List<Plan.FileSpec> checked, List<String> absent, boolean clientCertificate,
-      Instant notAfter, String status) {
+  static ReadyRecord of(Instant now, String inputs, Plan plan, List<Plan.FileSpec> checked, List<String> absent, Map<String, String> sources,
+      boolean clientCertificate, Instant notAfter, String status) {
     List<List<String>> files = new ArrayList<>();
     List<String> contents = new ArrayList<>();
     for (Plan.FileSpec f : checked) {
@@ -83,7 +87,7 @@ record ReadyRecord(
     List<String> htpasswd = plan.htpasswd().map(c -> List.of(c.path(), c.user())).orElse(List.of());
     Instant renewBy = notAfter == null ? null : notAfter.minus(Duration.ofDays(TlsSetup.EXPIRY_WARNING_DAYS));
     return new ReadyRecord(now, inputs, plan.container().name(), plan.container().hash(), files, digest(files, contents), List.copyOf(absent),
-        htpasswd, plan.scheme(), ContainerReconciler.port(plan), clientCertificate, renewBy, status);
+        htpasswd, new java.util.TreeMap<>(sources), plan.scheme(), ContainerReconciler.port(plan), clientCertificate, renewBy, status);
   }
 
   /** Whether update-status may rely on it now, provided the world still matches it. */
@@ -115,6 +119,7 @@ record ReadyRecord(
     m.put("digest", digest);
     m.put("absent", absent);
     m.put("htpasswd", htpasswd);
+    m.put("sources", sources);
     m.put("scheme", scheme);
     m.put("port", port);
     m.put("client-certificate", clientCertificate);
@@ -144,6 +149,7 @@ record ReadyRecord(
           (String) m.get("digest"),
           (List<String>) m.get("absent"),
           (List<String>) m.get("htpasswd"),
+          new java.util.TreeMap<>((Map<String, String>) m.get("sources")),
           (String) m.get("scheme"),
           ((Number) m.get("port")).intValue(),
           (Boolean) m.get("client-certificate"),
@@ -155,9 +161,22 @@ record ReadyRecord(
     }
   }
 
-  /** The digest of the options (config-get's map, keys sorted) and the unit's ingress address. */
-  static String inputs(Map<String, Object> options, String address) {
-    return ContainerSpec.sha256(new String(Json.write(new java.util.TreeMap<>(options)), StandardCharsets.UTF_8) + "\0" + address);
+  /**
+   * The digest of what config-changed announces: the options (config-get's map, keys sorted) and
+   * the unit's addresses (the ingress address of the client binding, private and public).
+   */
+  static String inputs(Map<String, Object> options, List<String> addresses) {
+    return ContainerSpec.sha256(new String(Json.write(new java.util.TreeMap<>(options)), StandardCharsets.UTF_8) + "\0" + String.join("\0", addresses));
+  }
+
+  /** The digest of an operator's file as {@link #sources} keeps it: "" when it is not there. */
+  static String sourceDigest(Optional<String> content) {
+    return content.map(ContainerSpec::sha256).orElse("");
+  }
+
+  /** Whether the operator's files are as they were (see {@link #sources}). */
+  boolean sourcesMatch(java.util.function.Function<String, Optional<String>> operatorFile) {
+    return sources.entrySet().stream().allMatch(e -> e.getValue().equals(sourceDigest(operatorFile.apply(e.getKey()))));
   }
 
   /** SHA-256 over each file's path, mode and content. */

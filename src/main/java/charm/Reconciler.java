@@ -125,7 +125,7 @@ public final class Reconciler {
   private Facts read(Map<String, Object> overrides) {
     Map<String, Object> options = new java.util.HashMap<>(tools.configGet());
     String address = tools.ingressAddress(CLIENT_BINDING);
-    inputs = ReadyRecord.inputs(options, address);
+    inputs = ReadyRecord.inputs(options, addresses(address));
     options.putAll(overrides);
     RegistryConfig config = RegistryConfig.from(options);
     String shared = secret.read();
@@ -147,7 +147,7 @@ public final class Reconciler {
    */
   public void configChanged() {
     Optional<ReadyRecord> record = usableRecord();
-    if (record.isPresent() && record.get().inputs().equals(ReadyRecord.inputs(tools.configGet(), tools.ingressAddress(CLIENT_BINDING)))) {
+    if (record.isPresent() && record.get().inputs().equals(ReadyRecord.inputs(tools.configGet(), addresses(tools.ingressAddress(CLIENT_BINDING))))) {
       try {
         if (confirms(record.get())) {
           tools.statusSet(Status.active(record.get().status()));
@@ -232,7 +232,7 @@ public final class Reconciler {
    */
   private boolean confirms(ReadyRecord r) {
     ReadyRecord.Files disk = (path, mode) -> files.hasMode(path, mode) ? text(path) : Optional.empty();
-    if (!r.filesMatch(disk, files::exists)) {
+    if (!r.filesMatch(disk, files::exists) || !r.sourcesMatch(this::operatorFile)) {
       return false;
     }
     if (!r.htpasswd().isEmpty()
@@ -256,6 +256,28 @@ public final class Reconciler {
       return false; // material that no longer parses: the full reconcile says why
     }
     return probe.answers(1000);
+  }
+
+  /** An operator's file as the full reconcile reads it: a file or a link to one, else empty. */
+  private Optional<String> operatorFile(String path) {
+    return files.isFileOrLinkToOne(path) ? text(path) : Optional.empty();
+  }
+
+  /**
+   * What config-changed may announce besides the options: the ingress address, and the private
+   * and public addresses (in certificate requests and haproxy's server lines). "" for one Juju
+   * does not give.
+   */
+  private List<String> addresses(String ingress) {
+    List<String> all = new ArrayList<>(List.of(ingress));
+    for (String setting : List.of("private-address", "public-address")) {
+      try {
+        all.add(tools.unitGet(setting));
+      } catch (charm.juju.HookToolException e) {
+        all.add("");
+      }
+    }
+    return all;
   }
 
   private Optional<String> text(String path) {
@@ -293,7 +315,15 @@ public final class Reconciler {
     checked.addAll(EngineTrust.expected(plan, desired.tls()));
     List<String> absent = new ArrayList<>(plan.absent());
     absent.addAll(EngineTrust.absent(plan, desired.tls()));
-    readyNow = ReadyRecord.of(Instant.now(), inputs, plan, checked, absent, desired.tls().client() != null, desired.tls().notAfter(), status.message());
+    Map<String, String> sources = new java.util.TreeMap<>();
+    RegistryConfig.Tls tlsOptions = facts.config().tls();
+    for (String path : List.of(tlsOptions.certPath(), tlsOptions.keyPath(), tlsOptions.caPath())) {
+      if (!path.isEmpty()) {
+        sources.put(path, ReadyRecord.sourceDigest(operatorFile(path)));
+      }
+    }
+    readyNow = ReadyRecord.of(Instant.now(), inputs, plan, checked, absent, sources, desired.tls().client() != null, desired.tls().notAfter(),
+        status.message());
     return status;
   }
 

@@ -22,6 +22,8 @@ class ReadyRecordTest {
   private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
   private static final Map<String, Object> OPTIONS = Map.of("auth-basic-password", "hunter2", "registry-port", 5000);
 
+  private static final List<String> ADDRESSES = List.of("10.0.0.5", "10.0.0.5", "203.0.113.5");
+
   private static Plan plan() {
     RegistryConfig cfg = RegistryConfig.from(new HashMap<>(OPTIONS));
     return Planner.plan(cfg, "the-http-secret", "10.0.0.5", new Owner("model", "docker-registry", "docker-registry/0"));
@@ -29,12 +31,13 @@ class ReadyRecordTest {
 
   private static ReadyRecord record(Instant at, Instant notAfter) {
     Plan plan = plan();
-    return ReadyRecord.of(at, ReadyRecord.inputs(OPTIONS, "10.0.0.5"), plan, plan.files(), plan.absent(), false, notAfter,
-        "Ready at 10.0.0.5:5000 (http).");
+    return ReadyRecord.of(at, ReadyRecord.inputs(OPTIONS, ADDRESSES), plan, plan.files(), plan.absent(),
+        Map.of("/etc/docker/registry/registry.crt", ReadyRecord.sourceDigest(Optional.of("CERT")), "/etc/docker/registry/registry.key", ""), false,
+        notAfter, "Ready at 10.0.0.5:5000 (http).");
   }
 
   @Test
-  void survivesUnitStateAndHoldsNoSecret() {
+  void survivesItsTextAndHoldsNoSecret() {
     ReadyRecord r = record(NOW, null);
     String text = r.encode();
     assertFalse(text.contains("hunter2"), text);
@@ -84,11 +87,28 @@ class ReadyRecordTest {
   }
 
   @Test
-  void inputsAreTheOptionsAndTheAddress() {
-    String inputs = ReadyRecord.inputs(Map.of("a", 1, "b", "x"), "10.0.0.5");
-    assertEquals(inputs, ReadyRecord.inputs(new java.util.LinkedHashMap<>(Map.of("b", "x", "a", 1)), "10.0.0.5"), "in any order");
-    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 2, "b", "x"), "10.0.0.5"));
-    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x"), "10.0.0.6"));
-    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x", "c", true), "10.0.0.5"));
+  void inputsAreTheOptionsAndTheAddresses() {
+    String inputs = ReadyRecord.inputs(Map.of("a", 1, "b", "x"), ADDRESSES);
+    assertEquals(inputs, ReadyRecord.inputs(new java.util.LinkedHashMap<>(Map.of("b", "x", "a", 1)), ADDRESSES), "in any order");
+    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 2, "b", "x"), ADDRESSES));
+    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x"), List.of("10.0.0.6", "10.0.0.5", "203.0.113.5")), "ingress");
+    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x"), List.of("10.0.0.5", "10.0.0.5", "203.0.113.6")), "public");
+    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x", "c", true), ADDRESSES));
+  }
+
+  @Test
+  void operatorFilesThatAppearChangeOrGoAwayDoNotMatch() {
+    ReadyRecord r = record(NOW, null);
+    Map<String, Optional<String>> disk = new HashMap<>(Map.of("/etc/docker/registry/registry.crt", Optional.of("CERT"),
+        "/etc/docker/registry/registry.key", Optional.empty()));
+    assertTrue(r.sourcesMatch(disk::get));
+    assertTrue(ReadyRecord.decode(r.encode()).orElseThrow().sourcesMatch(disk::get), "after a round trip");
+    disk.put("/etc/docker/registry/registry.key", Optional.of("KEY"));
+    assertFalse(r.sourcesMatch(disk::get), "a key put in place");
+    disk.put("/etc/docker/registry/registry.key", Optional.empty());
+    disk.put("/etc/docker/registry/registry.crt", Optional.of("RENEWED"));
+    assertFalse(r.sourcesMatch(disk::get), "a renewed certificate");
+    disk.put("/etc/docker/registry/registry.crt", Optional.empty());
+    assertFalse(r.sourcesMatch(disk::get), "a certificate removed");
   }
 }

@@ -105,6 +105,8 @@ public final class ProcessHookTools implements HookTools {
   private final Map<String, List<String>> relationIds = new HashMap<>();
   private final Map<String, List<String>> relationUnits = new HashMap<>();
   private final Map<String, String> ingressAddresses = new HashMap<>();
+  /** unit-get's answers: Juju answers from the hook's context, the same all through it. */
+  private final Map<String, String> unitSettings = new HashMap<>();
   private Map<String, Object> config;
   private Status.Kind unitStatus;
 
@@ -318,7 +320,12 @@ public final class ProcessHookTools implements HookTools {
 
   @Override
   public String unitGet(String setting) {
-    return string(runJson("unit-get", "--format=json", setting), "unit-get");
+    String value = unitSettings.get(setting);
+    if (value == null) {
+      value = string(runJson("unit-get", "--format=json", setting), "unit-get");
+      unitSettings.put(setting, value);
+    }
+    return value;
   }
 
   // ---------------------------------------------------------------------------------- actions

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The record of the last full reconcile (a file in the charm directory, {@link ReadyStore}) on the
  * real engine: a steady update-status runs one hook tool (status-set) and a config-changed without
- * a change three, and any difference (a file, an option, the container's spec, the record's age,
+ * a change five (the options and the addresses it compares, then status-set), and any difference (a file, an option, the container's spec, the record's age,
  * another hook or an action in between) takes the full reconcile, which repairs and records again.
  */
 @Tag("docker")
@@ -76,7 +76,7 @@ class ReadyRecordIT {
     hook("update-status");
     assertEquals(List.of("status-set"), hook("update-status"));
     unit.assertActive();
-    assertEquals(List.of("config-get", "network-get", "status-set"), hook("config-changed"));
+    assertEquals(List.of("config-get", "network-get", "unit-get", "unit-get", "status-set"), hook("config-changed"));
     unit.assertActive();
     assertEquals("Ready at " + unit.netloc() + " (http).", unit.status().message);
   }
