@@ -147,6 +147,11 @@ class ActionsIT {
     assertEquals("image \"" + netloc + "/it/x:1\" is not NAME:TAG or NAME@DIGEST of this registry (no host)",
         run("delete", Map.of("image", netloc + "/it/x:1")).message);
     assertTrue(run("start", Map.of("name", "someone-else")).message.contains("is not this unit's registry"));
+    // An image the unit does not have and cannot pull (no network here): docker-java's own log
+    // of the failed pull would print a stack trace; the action says why instead.
+    ActionOutcome unpullable = run("push", Map.of("image", "it-nowhere/none:1"));
+    assertEquals("failed", unpullable.status);
+    assertTrue(unpullable.message.startsWith("Could not push " + netloc + "/it-nowhere/none:1: "), unpullable.message);
   }
 
   @Test
