@@ -149,9 +149,7 @@ public final class Reconciler {
     Optional<ReadyRecord> record = usableRecord();
     if (record.isPresent() && record.get().inputs().equals(ReadyRecord.inputs(tools.configGet(), addresses(tools.ingressAddress(CLIENT_BINDING))))) {
       try {
-        if (confirms(record.get())) {
-          tools.statusSet(Status.active(record.get().status()));
-          confirmed = true;
+        if (reportConfirmed(record.get())) {
           return;
         }
       } catch (EngineUnavailable e) {
@@ -160,6 +158,16 @@ public final class Reconciler {
     }
     Facts facts = read(Map.of());
     tools.statusSet(converge(facts));
+  }
+
+  /** When the unit is still as the record says ({@link #confirms}), reports its status. */
+  private boolean reportConfirmed(ReadyRecord r) {
+    if (!confirms(r)) {
+      return false;
+    }
+    tools.statusSet(Status.active(r.status()));
+    confirmed = true;
+    return true;
   }
 
   /**
@@ -183,9 +191,7 @@ public final class Reconciler {
     Optional<ReadyRecord> record = usableRecord();
     if (record.isPresent()) {
       try {
-        if (confirms(record.get())) {
-          tools.statusSet(Status.active(record.get().status()));
-          confirmed = true;
+        if (reportConfirmed(record.get())) {
           return;
         }
       } catch (EngineUnavailable e) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import charm.juju.HookTools.LogLevel;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -679,12 +680,8 @@ class ProcessHookToolsTest {
   void aChildHoldingStderrOpenDoesNotHoldTheCall() throws Exception {
     // The tool exits at once, but leaves a child that keeps its stderr (not stdout) open: a tool
     // that succeeded is not waited for on stderr.
-    Path holding = Files.createDirectories(tmp.resolve("holding"));
     Path pid = tmp.resolve("pid");
-    Path tool = holding.resolve("config-get");
-    Files.writeString(tool, "#!/bin/sh\nsleep 1000 >/dev/null &\necho $! > " + pid + "\necho '{\"a\":1}'\n");
-    assertTrue(tool.toFile().setExecutable(true));
-    ProcessHookTools quick = new ProcessHookTools(holding, Duration.ofSeconds(5));
+    ProcessHookTools quick = new ProcessHookTools(holdingStderr("holding", pid, "echo '{\"a\":1}'\n"), Duration.ofSeconds(5));
 
     long start = System.nanoTime();
     Map<String, Object> config = quick.configGet();
@@ -697,12 +694,9 @@ class ProcessHookToolsTest {
 
   @Test
   void aFailedToolsChildHoldingStderrOpenDoesNotHideTheErrorOrHoldTheCall() throws Exception {
-    Path holding = Files.createDirectories(tmp.resolve("failing-holding"));
     Path pid = tmp.resolve("failing-pid");
-    Path tool = holding.resolve("config-get");
-    Files.writeString(tool, "#!/bin/sh\nsleep 1000 >/dev/null &\necho $! > " + pid + "\necho 'ERROR no config here' >&2\nexit 1\n");
-    assertTrue(tool.toFile().setExecutable(true));
-    ProcessHookTools quick = new ProcessHookTools(holding, Duration.ofSeconds(10));
+    ProcessHookTools quick =
+        new ProcessHookTools(holdingStderr("failing-holding", pid, "echo 'ERROR no config here' >&2\nexit 1\n"), Duration.ofSeconds(10));
 
     long start = System.nanoTime();
     HookToolException e = assertThrows(HookToolException.class, quick::configGet);
@@ -711,6 +705,15 @@ class ProcessHookToolsTest {
     ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
     assertTrue(e.getMessage().contains("no config here"), e.getMessage());
     assertTrue(millis < 5000, "took " + millis + " ms");
+  }
+
+  /** A directory with a config-get that starts a child holding its stderr (pid in {@code pid}), then runs {@code rest}. */
+  private Path holdingStderr(String dir, Path pid, String rest) throws IOException {
+    Path holding = Files.createDirectories(tmp.resolve(dir));
+    Path tool = holding.resolve("config-get");
+    Files.writeString(tool, "#!/bin/sh\nsleep 1000 >/dev/null &\necho $! > " + pid + "\n" + rest);
+    assertTrue(tool.toFile().setExecutable(true));
+    return holding;
   }
 
   @Test
