@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+
+import charm.tls.LocalCa;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +21,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The auth-* and tls-* options: which combinations are valid, and what the plan makes of them. */
 class AuthTlsOptionsTest {
-  static final String CERT = resource("/tls/test-token-signer.crt");
-  static final String KEY = resource("/tls/test-token-signer.key");
+  /** A well-formed certificate and key, made when the tests run (no key material in the repository). */
+  private static final LocalCa.Issued SIGNER = LocalCa.newCa("test-token-signer", Duration.ofDays(30));
+  static final String CERT = SIGNER.certPem();
+  static final String KEY = SIGNER.keyPem();
   static final String CERT_B64 = b64(CERT);
   static final String KEY_B64 = b64(KEY);
   static final Owner OWNER = new Owner("model", "docker-registry", "docker-registry/0");
@@ -134,13 +137,5 @@ class AuthTlsOptionsTest {
 
   static String b64(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String resource(String name) {
-    try (var in = AuthTlsOptionsTest.class.getResourceAsStream(name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
