@@ -24,6 +24,13 @@ import java.util.Set;
 public final class Dispatcher {
   private static final Set<String> ENDPOINTS =
       Set.of("docker-registry", "nrpe-external-master", "website", "cert-provider", "peer");
+  /**
+   * The hooks that may confirm the {@link ReadyRecord} instead of reconciling in full; every other
+   * hook and action removes the record as it starts (see {@link ReadyStore}). dispatch records the
+   * class archive during these hooks too.
+   */
+  public static final Set<String> STEADY_HOOKS = Set.of("update-status", "config-changed");
+
   private static final Set<String> RECONCILE_HOOKS =
       Set.of("install", "start", "upgrade-charm", "leader-elected", "leader-settings-changed");
 

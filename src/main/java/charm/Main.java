@@ -26,9 +26,6 @@ import java.util.function.Supplier;
  * failed and retries it.
  */
 public final class Main {
-  /** The hooks that may confirm the {@link ReadyRecord} instead of reconciling in full. */
-  private static final java.util.Set<String> STEADY_HOOKS = java.util.Set.of("update-status", "config-changed");
-
   private Main() {}
 
   public static void main(String[] args) {
@@ -36,7 +33,7 @@ public final class Main {
     JujuContext ctx = JujuContext.fromEnv(System.getenv());
     ProcessHookTools tools = new ProcessHookTools();
     ReadyStore store = ReadyStore.in(ctx.charmDir());
-    if (ctx.isAction() || !STEADY_HOOKS.contains(ctx.hookName())) {
+    if (ctx.isAction() || !Dispatcher.STEADY_HOOKS.contains(ctx.hookName())) {
       store.delete(); // whatever this changes, the next steady hook checks in full
     }
     Reconciler reconciler = null;

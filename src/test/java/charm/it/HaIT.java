@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import jujusim.HookResult;
 import jujusim.Sim;
 import jujusim.SimOptions;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("docker")
 class HaIT {
   static final Duration FAILOVER_DEADLINE = Duration.ofSeconds(15);
-  static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64})");
   static final String LEADER = "docker-registry/0";
   static final String FOLLOWER = "docker-registry/1";
 
@@ -130,9 +127,7 @@ class HaIT {
   private String push(String ref) throws IOException {
     TestImages.tiny(work, ref);
     images.add(ref);
-    Matcher m = PUSHED_DIGEST.matcher(Cmd.ok("docker", "push", ref));
-    assertTrue(m.find(), "push printed no digest");
-    return m.group(1);
+    return TestImages.push(ref);
   }
 
   private static String digests(String ref) {

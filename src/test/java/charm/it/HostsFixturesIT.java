@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.TestInstance;
 class HostsFixturesIT {
   static final String CHECK_HTTP = "/usr/lib/nagios/plugins/check_http";
   static final Duration FAILOVER_DEADLINE = Duration.ofSeconds(20);
-  static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64})");
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final List<String> mainContainers = new ArrayList<>();
@@ -136,8 +133,7 @@ class HostsFixturesIT {
       String ref = "127.0.0.1:" + haproxy.port() + "/it-hosts-" + run + "/tiny:1";
       TestImages.tiny(work, ref);
       tags.add(ref);
-      Matcher pushed = PUSHED_DIGEST.matcher(Cmd.ok("docker", "push", ref));
-      assertTrue(pushed.find(), "push printed no digest");
+      String digest = TestImages.push(ref);
       Cmd.ok("docker", "rmi", ref); // so that the pull below has to fetch it
 
       long t0 = System.nanoTime();
@@ -153,7 +149,7 @@ class HostsFixturesIT {
       System.out.printf("failover: first good pull %d ms after docker stop was issued (stop took %d ms); failed pulls before: %s%n", failover, stopped, failed);
 
       String repoDigests = Cmd.ok("docker", "image", "inspect", "-f", "{{json .RepoDigests}}", ref);
-      assertTrue(repoDigests.contains("@" + pushed.group(1)), pushed.group(1) + " not in " + repoDigests);
+      assertTrue(repoDigests.contains("@" + digest), digest + " not in " + repoDigests);
       assertEquals("DOWN", haproxy.serverState("docker-registry-0"));
       assertEquals("UP", haproxy.serverState("docker-registry-1"));
       Cmd stoppedCheck = checkHttp("127.0.0.1", port);

@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("docker")
 class PullThroughCacheIT {
-  static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64})");
   static final String USER = "mirror";
   final String password = "Upstream-" + UUID.randomUUID();
 
@@ -69,9 +66,7 @@ class PullThroughCacheIT {
     TestImages.random(work, source, 2 << 20);
     images.add(source);
     Cmd.ok("docker", "--config", dockerConfig.toString(), "login", "-u", USER, "-p", password, upstream.netloc());
-    Matcher pushed = PUSHED_DIGEST.matcher(Cmd.ok("docker", "--config", dockerConfig.toString(), "push", source));
-    assertTrue(pushed.find());
-    String digest = pushed.group(1);
+    String digest = TestImages.pushedDigest(Cmd.ok("docker", "--config", dockerConfig.toString(), "push", source));
     assertEquals(401, Http.status("http://" + upstream.netloc() + "/v2/it/cached/manifests/1"), "the upstream wants a token");
     assertEquals(401, Http.status(tokens.realm() + "?service=it-upstream&scope=repository:it/cached:pull"), "and credentials for one");
     int issued = tokens.subjects().size();

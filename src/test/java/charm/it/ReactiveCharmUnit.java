@@ -199,12 +199,7 @@ final class ReactiveCharmUnit implements AutoCloseable {
     try {
       sim.destroy();
     } finally {
-      for (String line : Cmd.lines(Cmd.run("docker", "ps", "-a", "--format", "{{.Names}}").output())) {
-        if (line.startsWith(name)) {
-          Cmd.run("docker", "rm", "-f", line);
-        }
-      }
-      Cmd.run("rm", "-rf", work.toString());
+      SimUnit.removeLeftovers(name, work);
     }
   }
 

@@ -13,8 +13,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.Test;
 class S3MultipartIT {
   static final int LAYER_BYTES = 12 << 20;
   static final long PART = 5L << 20;
-  static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64})");
 
   Path work;
   S3Server s3;
@@ -89,9 +86,7 @@ class S3MultipartIT {
     ref = unit.netloc() + "/it/s3-multipart:1";
     TestImages.random(work, ref, LAYER_BYTES);
     int partsBefore = parts(s3.requests());
-    Matcher pushed = PUSHED_DIGEST.matcher(Cmd.ok("docker", "push", ref));
-    assertTrue(pushed.find());
-    String digest = pushed.group(1);
+    String digest = TestImages.push(ref);
     int parts = parts(s3.requests()) - partsBefore;
     // 3 parts up (5 + 5 + 2 MiB) and 3 parts copied into place.
     assertTrue(parts >= 6, "multipart upload and copy: " + parts + " part requests");

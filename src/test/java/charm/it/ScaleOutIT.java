@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import jujusim.Model;
 import jujusim.Sim;
 import jujusim.SimOptions;
@@ -46,7 +44,6 @@ class ScaleOutIT {
   static final List<String> UNITS = List.of("docker-registry/0", "docker-registry/1", "docker-registry/2");
   static final Duration FAILOVER_DEADLINE = Duration.ofSeconds(20);
   static final int BIG = 100 << 20;
-  static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64})");
 
   Path work;
   S3Server s3;
@@ -191,9 +188,7 @@ class ScaleOutIT {
   }
 
   private static String push(String ref) {
-    Matcher m = PUSHED_DIGEST.matcher(Cmd.ok("docker", "push", ref));
-    assertTrue(m.find(), "push printed no digest");
-    return m.group(1);
+    return TestImages.push(ref);
   }
 
   /**

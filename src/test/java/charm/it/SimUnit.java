@@ -112,13 +112,17 @@ final class SimUnit implements AutoCloseable {
     try {
       sim.destroy();
     } finally {
-      // Whatever the charm left (it should have left nothing of ours).
-      for (String line : Cmd.lines(Cmd.run("docker", "ps", "-a", "--format", "{{.Names}}").output())) {
-        if (line.startsWith(name)) {
-          Cmd.run("docker", "rm", "-f", line);
-        }
-      }
-      Cmd.run("rm", "-rf", work.toString());
+      removeLeftovers(name, work);
     }
+  }
+
+  /** Whatever a test unit left (it should have left nothing): containers named {@code name*}, and {@code work}. */
+  static void removeLeftovers(String name, Path work) {
+    for (String line : Cmd.lines(Cmd.run("docker", "ps", "-a", "--format", "{{.Names}}").output())) {
+      if (line.startsWith(name)) {
+        Cmd.run("docker", "rm", "-f", line);
+      }
+    }
+    Cmd.run("rm", "-rf", work.toString());
   }
 }

@@ -16,8 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,7 +40,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SwiftStorageIT {
   static final Duration OUTAGE_DEADLINE = Duration.ofSeconds(60); // 3 failed checks, 10 s apart
   static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(30); // one good check
-  static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64})");
   static final String PRIVATE_USER = "pusher";
   static final String PRIVATE_PASSWORD = "Swift-it-" + UUID.randomUUID();
 
@@ -170,9 +167,7 @@ class SwiftStorageIT {
     assertEquals(0, docker(dockerConfig, "login", "-u", PRIVATE_USER, "-p", PRIVATE_PASSWORD, privateUnit.netloc()).exitCode());
     Cmd pushed = docker(dockerConfig, "push", privateRef);
     assertEquals(0, pushed.exitCode(), pushed.output());
-    Matcher m = PUSHED_DIGEST.matcher(pushed.output());
-    assertTrue(m.find(), pushed.output());
-    String digest = m.group(1);
+    String digest = TestImages.pushedDigest(pushed.output());
     assertEquals(digest, RegistryApi.manifestDigest(privateUnit.netloc(), "it/shared", "1", credentials));
 
     String publicRef = publicUnit.netloc() + "/it/shared:1";
@@ -222,9 +217,7 @@ class SwiftStorageIT {
   }
 
   private String push(String ref) {
-    Matcher m = PUSHED_DIGEST.matcher(Cmd.ok("docker", "push", ref));
-    assertTrue(m.find(), "push printed no digest");
-    return m.group(1);
+    return TestImages.push(ref);
   }
 
   private static String digests(String ref) {

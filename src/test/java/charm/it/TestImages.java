@@ -1,11 +1,29 @@
 package charm.it;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Small images built locally for pushing: no network needed. */
 final class TestImages {
+  private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64})");
+
+  /** The manifest digest in what {@code docker push} printed. */
+  static String pushedDigest(String pushOutput) {
+    Matcher m = PUSHED_DIGEST.matcher(pushOutput);
+    assertTrue(m.find(), "push printed no digest: " + pushOutput);
+    return m.group(1);
+  }
+
+  /** {@code docker push ref}; returns the manifest digest it printed. */
+  static String push(String ref) {
+    return pushedDigest(Cmd.ok("docker", "push", ref));
+  }
+
   private TestImages() {}
 
   /** An 11-byte single-file image, imported under {@code tag}; returns the tag. */
