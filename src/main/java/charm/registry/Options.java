@@ -36,6 +36,7 @@ final class Options {
           i("debug-port", 5001),
           s("http-host", ""),
           s("log-level", "info"),
+          s("maintenance-schedule", ""),
           s("nagios_context", "juju"),
           s("nagios_servicegroups", ""),
           b("prometheus-metrics", false),

@@ -309,6 +309,11 @@ public final class RegistryConfig {
     return v.str("nagios_servicegroups");
   }
 
+  /** When the leader runs the maintenance job (maintenance-schedule), if ever. */
+  public Optional<MaintenanceSchedule> maintenanceSchedule() {
+    return MaintenanceSchedule.parse(v.str("maintenance-schedule"));
+  }
+
   /** Whether HTTPS clients must present a certificate from the known CA (tls-verify-clients). */
   public boolean verifyClients() {
     return v.bool("tls-verify-clients");

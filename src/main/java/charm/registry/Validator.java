@@ -68,6 +68,13 @@ final class Validator {
     c.auth();
     c.tls();
     c.nagios();
+    c.maintenance();
+  }
+
+  /** daily HH:MM or weekly DAY HH:MM, UTC; "" is off (see {@link MaintenanceSchedule}). */
+  private void maintenance() {
+    String problem = MaintenanceSchedule.problem(v.str("maintenance-schedule"));
+    check("maintenance-schedule", problem == null, problem);
   }
 
   /** Both go verbatim into a Nagios object definition: one line, no spaces in the context. */

@@ -180,6 +180,10 @@ class RegistryConfigTest {
         bad("double for int", m("storage-s3-chunksize", 1.5e7), "storage-s3-chunksize"),
         bad("string for boolean", m("storage-delete", "true"), "storage-delete"),
         bad("int for string", m("log-level", 3), "log-level"),
+        bad("maintenance-schedule hourly", m("maintenance-schedule", "hourly"), "maintenance-schedule"),
+        bad("maintenance-schedule unknown day", m("maintenance-schedule", "weekly funday 03:00"), "maintenance-schedule"),
+        bad("maintenance-schedule hour 24", m("maintenance-schedule", "daily 24:00"), "maintenance-schedule"),
+        bad("maintenance-schedule int", m("maintenance-schedule", 3), "maintenance-schedule"),
         bad("many, in config.yaml order", m("storage-cache", "x", "log-level", "x",
             "debug-port", 0), "debug-port", "log-level", "storage-cache"));
   }
@@ -247,6 +251,8 @@ class RegistryConfigTest {
         ok("s3 storageclass lower case (the driver upper-cases it)",
             m("storage-s3-storageclass", "reduced_redundancy")),
         ok("cache disabled", m("storage-cache", "disabled")),
+        ok("maintenance-schedule daily", m("maintenance-schedule", "daily 03:00")),
+        ok("maintenance-schedule weekly, any case", m("maintenance-schedule", "Weekly SUN 4:30")),
         ok("unknown keys ignored", m("not-an-option", 42)));
   }
 
@@ -311,6 +317,19 @@ class RegistryConfigTest {
         RegistryConfig.from(with("storage-s3-region", "us-east-1")).statusMessage());
     assertEquals("Invalid charm config: cache-remoteurl (required when cache-username or cache-password is set)",
         RegistryConfig.from(with("cache-username", "u", "cache-password", "p")).statusMessage());
+  }
+
+  @Test
+  void maintenanceScheduleBlocksSayingWhyAndIsOffByDefault() {
+    assertEquals("Invalid charm config: maintenance-schedule (the day must be monday to sunday (or mon to sun))",
+        RegistryConfig.from(with("maintenance-schedule", "weekly funday 03:00")).statusMessage());
+    assertEquals("Invalid charm config: maintenance-schedule (the time must be HH:MM from 00:00 to 23:59 (UTC))",
+        RegistryConfig.from(with("maintenance-schedule", "daily 25:00")).statusMessage());
+    assertEquals("Invalid charm config: maintenance-schedule (must be daily HH:MM or weekly DAY HH:MM (UTC), e.g. weekly sunday 03:00)",
+        RegistryConfig.from(with("maintenance-schedule", "every night")).statusMessage());
+    assertTrue(RegistryConfig.from(with("maintenance-schedule", "every night")).maintenanceSchedule().isEmpty());
+    assertTrue(RegistryConfig.from(CharmConfig.defaults()).maintenanceSchedule().isEmpty());
+    assertEquals("weekly sunday 03:00", RegistryConfig.from(with("maintenance-schedule", "weekly Sun 3:00")).maintenanceSchedule().orElseThrow().toString());
   }
 
   @Test
