@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import jujusim.ActionOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,23 +28,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReadyRecordIT {
   SimUnit unit;
-  Path calls;
 
   @BeforeAll
   void deploy() throws IOException {
     unit = SimUnit.deploy("it-ready");
-    // Every hook tool through a wrapper that notes its name, then runs the simulator's tool.
-    Path tools = unit.sim.unitDir(SimUnit.UNIT).resolve("tools");
-    Path counting = Files.createDirectories(unit.work.resolve("counting"));
-    calls = unit.work.resolve("calls.log");
-    try (Stream<Path> names = Files.list(tools)) {
-      for (Path tool : names.toList()) {
-        Path wrapper = counting.resolve(tool.getFileName());
-        Files.writeString(wrapper, "#!/bin/sh\necho " + tool.getFileName() + " >> " + calls + "\nexec " + tool + " \"$@\"\n");
-        assertTrue(wrapper.toFile().setExecutable(true));
-      }
-    }
-    unit.sim.model().env.put("PATH", counting + ":" + tools + ":/usr/local/bin:/usr/bin:/bin");
+    unit.countHookTools();
   }
 
   @AfterAll
@@ -54,9 +41,7 @@ class ReadyRecordIT {
   }
 
   private List<String> hook(String name) throws IOException {
-    Files.deleteIfExists(calls);
-    unit.hook(name);
-    return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
+    return unit.hookTools(name);
   }
 
   private Path recordFile() {

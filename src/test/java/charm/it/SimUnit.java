@@ -81,6 +81,36 @@ final class SimUnit implements AutoCloseable {
     return h;
   }
 
+  /**
+   * From now on every hook tool runs through a wrapper that notes its name, then runs the
+   * simulator's tool; {@link #hookTools} returns those names for one hook.
+   */
+  void countHookTools() throws IOException {
+    Path tools = sim.unitDir(UNIT).resolve("tools");
+    Path counting = Files.createDirectories(work.resolve("counting"));
+    try (java.util.stream.Stream<Path> names = Files.list(tools)) {
+      for (Path tool : names.toList()) {
+        Path wrapper = counting.resolve(tool.getFileName());
+        Files.writeString(wrapper, "#!/bin/sh\necho " + tool.getFileName() + " >> " + calls() + "\nexec " + tool + " \"$@\"\n");
+        if (!wrapper.toFile().setExecutable(true)) {
+          throw new IOException("cannot make " + wrapper + " executable");
+        }
+      }
+    }
+    sim.model().env.put("PATH", counting + ":" + tools + ":/usr/local/bin:/usr/bin:/bin");
+  }
+
+  /** Runs a hook (which must exit 0); returns the hook tools it ran, in order (see {@link #countHookTools}). */
+  List<String> hookTools(String name) throws IOException {
+    Files.deleteIfExists(calls());
+    hook(name);
+    return Files.exists(calls()) ? Files.readAllLines(calls()) : List.of();
+  }
+
+  private Path calls() {
+    return work.resolve("calls.log");
+  }
+
   void assertActive() {
     assertEquals("active", status().status, status().message);
   }
