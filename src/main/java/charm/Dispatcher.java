@@ -79,8 +79,8 @@ public final class Dispatcher {
       case "remove" -> lifecycle.teardown(true);
       case "pre-series-upgrade" -> lifecycle.preSeriesUpgrade();
       case "post-series-upgrade" -> lifecycle.postSeriesUpgrade();
-      case "update-status" -> reconciler.updateStatus();
-      case "config-changed" -> reconciler.configChanged();
+      case "update-status" -> reconciler.updateStatus(registryActions::scheduledMaintenance);
+      case "config-changed" -> reconciler.configChanged(registryActions::scheduledMaintenance);
       case "install" -> {
         if (!installer.engineInstalled()) {
           tools.statusSet(Status.maintenance("Installing the Docker engine"));
@@ -91,11 +91,11 @@ public final class Dispatcher {
             return 1;
           }
         }
-        reconciler.reconcile();
+        reconciler.reconcile(registryActions::scheduledMaintenance);
       }
       default -> {
         if (RECONCILE_HOOKS.contains(hook) || isOurRelationHook(hook)) {
-          reconciler.reconcile();
+          reconciler.reconcile(registryActions::scheduledMaintenance);
         }
       }
     }

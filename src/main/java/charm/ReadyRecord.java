@@ -44,6 +44,9 @@ import java.util.Optional;
  * @param clientCertificate whether the probe presents the unit's local client certificate
  * @param renewBy when the full reconcile must take over again for the certificate's expiry (its
  *     warning starts), or null over plain HTTP
+ * @param due when the next maintenance window starts on the leader with a maintenance-schedule
+ *     ({@link ScheduledMaintenance}): from then on the full reconcile runs, which checks that the
+ *     unit still leads and runs the job; null without a schedule or on a follower
  */
 record ReadyRecord(
     Instant at,
@@ -59,7 +62,8 @@ record ReadyRecord(
     int port,
     boolean clientCertificate,
     Instant renewBy,
-    String status) {
+    String status,
+    Instant due) {
 
   /** After this, update-status runs the full reconcile once (and renews the record). */
   static final Duration MAX_AGE = Duration.ofHours(1);
@@ -87,12 +91,19 @@ record ReadyRecord(
     List<String> htpasswd = plan.htpasswd().map(c -> List.of(c.path(), c.user())).orElse(List.of());
     Instant renewBy = notAfter == null ? null : notAfter.minus(Duration.ofDays(TlsSetup.EXPIRY_WARNING_DAYS));
     return new ReadyRecord(now, inputs, plan.container().name(), plan.container().hash(), files, digest(files, contents), List.copyOf(absent),
-        htpasswd, new java.util.TreeMap<>(sources), plan.scheme(), ContainerReconciler.port(plan), clientCertificate, renewBy, status);
+        htpasswd, new java.util.TreeMap<>(sources), plan.scheme(), ContainerReconciler.port(plan), clientCertificate, renewBy, status, null);
+  }
+
+  /** The same record with the status that maintenance settled on and its next window (null: none). */
+  ReadyRecord withMaintenance(String status, Instant due) {
+    return new ReadyRecord(at, inputs, container, specHash, files, digest, absent, htpasswd, sources, scheme, port, clientCertificate, renewBy,
+        status, due);
   }
 
   /** Whether update-status may rely on it now, provided the world still matches it. */
   boolean current(Instant now) {
-    return !now.isBefore(at) && now.isBefore(at.plus(MAX_AGE)) && (renewBy == null || now.isBefore(renewBy));
+    return !now.isBefore(at) && now.isBefore(at.plus(MAX_AGE)) && (renewBy == null || now.isBefore(renewBy))
+        && (due == null || now.isBefore(due));
   }
 
   /** Whether the files on disk have the recorded content and modes (and none of the absent ones exists). */
@@ -125,6 +136,7 @@ record ReadyRecord(
     m.put("client-certificate", clientCertificate);
     m.put("renew-by", renewBy == null ? null : renewBy.getEpochSecond());
     m.put("status", status);
+    m.put("due", due == null ? null : due.getEpochSecond());
     return new String(Json.write(m), StandardCharsets.UTF_8);
   }
 
@@ -140,6 +152,7 @@ record ReadyRecord(
         return Optional.empty();
       }
       Object renewBy = m.get("renew-by");
+      Object due = m.get("due");
       return Optional.of(new ReadyRecord(
           Instant.ofEpochSecond(((Number) m.get("at")).longValue()),
           (String) m.get("inputs"),
@@ -154,7 +167,8 @@ record ReadyRecord(
           ((Number) m.get("port")).intValue(),
           (Boolean) m.get("client-certificate"),
           renewBy == null ? null : Instant.ofEpochSecond(((Number) renewBy).longValue()),
-          (String) m.get("status")));
+          (String) m.get("status"),
+          due == null ? null : Instant.ofEpochSecond(((Number) due).longValue())));
     } catch (RuntimeException e) {
       // Not JSON, or another shape: the full reconcile writes a new one.
       return Optional.empty();

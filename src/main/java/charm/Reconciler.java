@@ -1,5 +1,6 @@
 package charm;
 
+import charm.actions.ActionResult;
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.OpenedPort;
@@ -52,6 +53,7 @@ public final class Reconciler {
   private final TlsSetup tls;
   private final EngineTrust trust;
   private final Relations relations;
+  private final ScheduledMaintenance maintenance;
   /** What this process found ready, for {@link ReadyRecord}; null until then. */
   private ReadyRecord readyNow;
   /** Whether this process confirmed the stored record (nothing to write). */
@@ -85,6 +87,7 @@ public final class Reconciler {
     this.tls = new TlsSetup(tools, files, owner.unit(), brokenRelation);
     this.trust = new EngineTrust(tools, files);
     this.relations = new Relations(tools, files, owner.unit(), owner.application(), brokenRelation);
+    this.maintenance = new ScheduledMaintenance(tools, secret);
   }
 
   /** The status after the stop action (the previous charm's text); every hook keeps it until the start action. */
@@ -132,10 +135,14 @@ public final class Reconciler {
     return new Facts(config, shared, tools.stateGet(), address);
   }
 
-  /** The full reconcile. */
-  public void reconcile() {
+  /**
+   * The full reconcile.
+   *
+   * @param job the maintenance job, which the leader runs when maintenance-schedule says so
+   */
+  public void reconcile(Supplier<ActionResult> job) {
     Facts facts = read();
-    tools.statusSet(converge(facts));
+    tools.statusSet(maintain(facts, converge(facts), job));
   }
 
   /**
@@ -145,7 +152,7 @@ public final class Reconciler {
    * checked against the record, as update-status does. Otherwise, or when that check fails, the
    * full reconcile.
    */
-  public void configChanged() {
+  public void configChanged(Supplier<ActionResult> job) {
     Optional<ReadyRecord> record = usableRecord();
     if (record.isPresent() && record.get().inputs().equals(ReadyRecord.inputs(tools.configGet(), addresses(tools.ingressAddress(CLIENT_BINDING))))) {
       try {
@@ -157,7 +164,7 @@ public final class Reconciler {
       }
     }
     Facts facts = read(Map.of());
-    tools.statusSet(converge(facts));
+    tools.statusSet(maintain(facts, converge(facts), job));
   }
 
   /** When the unit is still as the record says ({@link #confirms}), reports its status. */
@@ -185,9 +192,11 @@ public final class Reconciler {
    * the only hook tool it runs sets the status. Otherwise read everything as a
    * full reconcile does; when the files on disk are the planned ones (content and mode), our
    * container runs with the planned spec and a registry answers on its port, report without
-   * changing anything; otherwise apply the plan.
+   * changing anything; otherwise apply the plan. Either way, the leader runs the maintenance job
+   * when maintenance-schedule says so: the record holds when its next window starts, and is not
+   * current from then on.
    */
-  public void updateStatus() {
+  public void updateStatus(Supplier<ActionResult> job) {
     Optional<ReadyRecord> record = usableRecord();
     if (record.isPresent()) {
       try {
@@ -201,7 +210,23 @@ public final class Reconciler {
       }
     }
     Facts facts = read(Map.of());
-    tools.statusSet(checkOrApply(facts));
+    tools.statusSet(maintain(facts, checkOrApply(facts), job));
+  }
+
+  /**
+   * maintenance-schedule ({@link ScheduledMaintenance}), after a full reconcile: only a unit
+   * that ends the hook ready runs the job (a blocked, waiting or stopped one skips it and it stays
+   * due), and the record keeps the status it settles on and when the next window starts.
+   */
+  private Status maintain(Facts facts, Status status, Supplier<ActionResult> job) {
+    if (status.kind() != Status.Kind.ACTIVE) {
+      return status;
+    }
+    ScheduledMaintenance.Outcome outcome = maintenance.after(facts.config().maintenanceSchedule(), status, job, () -> checkOrApply(read()));
+    if (readyNow != null) {
+      readyNow = readyNow.withMaintenance(outcome.status().message(), outcome.due());
+    }
+    return outcome.status();
   }
 
   private Status checkOrApply(Facts facts) {

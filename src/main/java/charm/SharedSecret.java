@@ -26,6 +26,9 @@ final class SharedSecret {
   private final String application;
   /** False when this hook moved the secret out of leader settings: a later hook deletes it there. */
   private boolean settled = true;
+  /** The peer relation and its application data as {@link #read} found them; null and empty before. */
+  private String relation;
+  private Map<String, String> appData = Map.of();
 
   SharedSecret(HookTools tools, String application) {
     this.tools = tools;
@@ -41,10 +44,13 @@ final class SharedSecret {
   String read() {
     List<String> ids = tools.relationIds(PEER_ENDPOINT);
     if (ids.isEmpty()) {
+      relation = null;
+      appData = Map.of();
       return nonEmpty(tools.leaderGet().get(KEY));
     }
-    String relation = ids.get(0);
-    String shared = nonEmpty(tools.relationGetApp(relation, application).get(KEY));
+    relation = ids.get(0);
+    appData = tools.relationGetApp(relation, application);
+    String shared = nonEmpty(appData.get(KEY));
     if (shared != null) {
       if (tools.leaderGet().containsKey(KEY) && tools.isLeader()) {
         tools.leaderSet(Map.of(KEY, "")); // deletes the old copy; the value is not in argv
@@ -71,6 +77,19 @@ final class SharedSecret {
    */
   boolean settled() {
     return settled;
+  }
+
+  /**
+   * The peer relation's id as the last {@link #read} found it, or null when there was none; other
+   * application data shared by the leader lives there too.
+   */
+  String peerRelation() {
+    return relation;
+  }
+
+  /** The peer relation's application data as the last {@link #read} found it (empty without one). */
+  Map<String, String> peerAppData() {
+    return appData;
   }
 
   private static String nonEmpty(String value) {

@@ -71,6 +71,23 @@ class ReadyRecordTest {
   }
 
   @Test
+  void notCurrentOnceTheNextMaintenanceWindowIsDue() {
+    Instant due = NOW.plus(Duration.ofMinutes(20));
+    ReadyRecord r = record(NOW, null).withMaintenance("Ready at 10.0.0.5:5000 (http). Last maintenance failed at …", due);
+    assertTrue(r.current(NOW));
+    assertTrue(r.current(due.minusSeconds(1)));
+    assertFalse(r.current(due), "at the window's start the full reconcile runs (and the job)");
+    assertFalse(r.current(due.plus(Duration.ofMinutes(5))));
+    ReadyRecord back = ReadyRecord.decode(r.encode()).orElseThrow();
+    assertEquals(due, back.due());
+    assertEquals(r.status(), back.status());
+    assertEquals(record(NOW, null).encode(), back.withMaintenance("Ready at 10.0.0.5:5000 (http).", null).encode(), "the rest as it was");
+    ReadyRecord none = record(NOW, null).withMaintenance("Ready at 10.0.0.5:5000 (http).", null);
+    assertTrue(none.current(NOW.plus(Duration.ofMinutes(59))), "no schedule (or a follower): only the age counts");
+    assertEquals(null, ReadyRecord.decode(none.encode()).orElseThrow().due());
+  }
+
+  @Test
   void filesMatchByContentModeAndAbsence() {
     Plan plan = plan();
     ReadyRecord r = record(NOW, null);

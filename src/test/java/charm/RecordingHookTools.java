@@ -19,6 +19,8 @@ final class RecordingHookTools implements HookTools {
   Map<String, String> peerApp;
   /** Every leader-set call's data, in order. */
   final List<Map<String, String>> leaderSets = new ArrayList<>();
+  /** Every juju-log line, "LEVEL message". */
+  final List<String> logs = new ArrayList<>();
   boolean leader;
   Status status;
   String failure;
@@ -71,7 +73,13 @@ final class RecordingHookTools implements HookTools {
       throw new IllegalStateException("cannot write relation settings");
     }
     if (relationId.equals("peer:0") && peerApp != null) {
-      peerApp.putAll(data);
+      data.forEach((k, v) -> {
+        if (v.isEmpty()) {
+          peerApp.remove(k); // relation-set: an empty value deletes the key
+        } else {
+          peerApp.put(k, v);
+        }
+      });
     }
   }
 
@@ -122,6 +130,7 @@ final class RecordingHookTools implements HookTools {
   @Override
   public void log(LogLevel level, String message) {
     calls.add("juju-log");
+    logs.add(level + " " + message);
   }
 
   @Override

@@ -39,6 +39,15 @@ public final class RegistryActions {
   }
 
   /**
+   * The job the leader runs in the first hook of each window of maintenance-schedule (see
+   * charm.ScheduledMaintenance), only while the unit is ready: what it reports goes to the log,
+   * a failure to the leader's status until a later run succeeds.
+   */
+  public ActionResult scheduledMaintenance() {
+    return garbageCollect(java.util.Map.of());
+  }
+
+  /**
    * catalog: every repository ({@code _catalog}) or the one given, with its tags ({@code
    * tags/list}), asking for {@code limit} entries per request and following the registry's {@code
    * Link} pages to the end.
