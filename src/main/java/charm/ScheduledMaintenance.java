@@ -31,8 +31,10 @@ import java.util.stream.Collectors;
  *   <li>{@value #WINDOW}: the start of the last window run, or of the one in progress when the
  *       leader first saw the schedule (ISO-8601, UTC).
  *   <li>{@value #FAILED}: "2026-12-07 03:00 UTC: why", while the last run failed; absent once a
- *       run succeeds. A window is noted before its job starts, so a run that dies with its hook is
- *       not retried in every hook either, but in the next window.
+ *       run succeeds. A window is noted before its job starts, so a run cut short in a hook that
+ *       still exits 0 (the engine stopped answering: the dispatcher reports waiting) is not retried
+ *       in every hook either, but in the next window. A hook that fails commits no relation data:
+ *       Juju's retry of it runs the job again.
  * </ul>
  */
 final class ScheduledMaintenance {
