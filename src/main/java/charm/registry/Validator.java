@@ -68,6 +68,15 @@ final class Validator {
     c.auth();
     c.tls();
     c.nagios();
+    c.retention();
+  }
+
+  /** The rules must read as a policy; the reason says which rule and why. */
+  private void retention() {
+    String problem = charm.content.RetentionPolicy.parse(v.str("retention-policy")).problem();
+    if (problem != null) {
+      problem("retention-policy", problem);
+    }
   }
 
   /** Both go verbatim into a Nagios object definition: one line, no spaces in the context. */
