@@ -1,5 +1,6 @@
 package charm.actions;
 
+import charm.CacheReset;
 import charm.Reconciler;
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
@@ -53,12 +54,14 @@ final class GarbageCollection {
   private final Supplier<RegistryContainer> docker;
   private final HostFiles files;
   private final Reconciler reconciler;
+  private final CacheReset cacheReset;
 
-  GarbageCollection(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler) {
+  GarbageCollection(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler, CacheReset cacheReset) {
     this.tools = tools;
     this.docker = docker;
     this.files = files;
     this.reconciler = reconciler;
+    this.cacheReset = cacheReset;
   }
 
   ActionResult run(Map<String, Object> params) {
@@ -97,6 +100,9 @@ final class GarbageCollection {
       if (failure == null) {
         failure = collect(config.registryName(), dryRun, untagged, collector);
       }
+      // Deleted blobs must leave every blob descriptor cache (redis, other units' memory) before
+      // pushes resume; the facts returned carry a published cache generation (see CacheReset).
+      facts = cacheReset.afterCollection(facts, !dryRun && !collector.eligible.isEmpty());
     } finally {
       if (hold) {
         after = reconciler.converge(facts);

@@ -1,5 +1,6 @@
 package charm.actions;
 
+import charm.CacheReset;
 import charm.Reconciler;
 import charm.juju.HookTools;
 import charm.registry.ImageRef;
@@ -27,15 +28,17 @@ public final class RegistryActions {
 
   private final Reconciler reconciler;
   private final GarbageCollection gc;
+  private final CacheReset cacheReset;
 
   public RegistryActions(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler) {
     this.reconciler = reconciler;
-    this.gc = new GarbageCollection(tools, docker, files, reconciler);
+    this.cacheReset = new CacheReset(tools, reconciler.owner());
+    this.gc = new GarbageCollection(tools, docker, files, reconciler, cacheReset);
   }
 
-  /** garbage-collect: see {@link GarbageCollection}. */
+  /** garbage-collect: see {@link GarbageCollection}; the caches it reset: see {@link CacheReset}. */
   public ActionResult garbageCollect(Map<String, Object> params) {
-    return gc.run(params);
+    return cacheReset.report(gc.run(params));
   }
 
   /**
