@@ -1,5 +1,6 @@
 package charm.actions;
 
+import charm.CacheReset;
 import charm.Reconciler;
 import charm.content.ContentReader;
 import charm.content.StoredGraph;
@@ -70,12 +71,14 @@ final class GarbageCollection {
   private final Supplier<RegistryContainer> docker;
   private final HostFiles files;
   private final Reconciler reconciler;
+  private final CacheReset cacheReset;
 
-  GarbageCollection(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler) {
+  GarbageCollection(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler, CacheReset cacheReset) {
     this.tools = tools;
     this.docker = docker;
     this.files = files;
     this.reconciler = reconciler;
+    this.cacheReset = cacheReset;
   }
 
   /** A unit ready for maintenance: its facts, its registry, and what its storage holds now. */
@@ -194,6 +197,7 @@ final class GarbageCollection {
     Collector collector = new Collector();
     Status after = null;
     Deletions.Applied applied = new Deletions.Applied(0, 0, List.of());
+    Reconciler.Facts back = ready.facts();
     try {
       if (!deletions.isEmpty()) {
         if (!config.storageDelete()) {
@@ -226,11 +230,14 @@ final class GarbageCollection {
       if (failure == null) {
         failure = collect(config.registryName(), false, collector);
       }
+      // Deleted blobs must leave every blob descriptor cache (redis, other units' memory) before
+      // pushes resume; the facts returned carry a published cache generation (see CacheReset).
+      back = cacheReset.afterCollection(back, !collector.eligible.isEmpty());
     } catch (RegistryApi.Failure | IllegalArgumentException e) {
       failure = "could not delete the manifests: " + e.getMessage();
     } finally {
-      if (switched) {
-        after = reconciler.converge(ready.facts());
+      if (switched || back != ready.facts()) {
+        after = reconciler.converge(back);
         if (readOnlyFrom != 0) {
           readOnlyMillis = (System.nanoTime() - readOnlyFrom) / 1_000_000;
         }

@@ -1,5 +1,6 @@
 package charm.actions;
 
+import charm.CacheReset;
 import charm.Reconciler;
 import charm.content.ContentReader;
 import charm.content.Usage;
@@ -30,16 +31,18 @@ public final class RegistryActions {
   private final Reconciler reconciler;
   private final GarbageCollection gc;
   private final Prune prune;
+  private final CacheReset cacheReset;
 
   public RegistryActions(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler) {
     this.reconciler = reconciler;
-    this.gc = new GarbageCollection(tools, docker, files, reconciler);
+    this.cacheReset = new CacheReset(tools, reconciler.owner());
+    this.gc = new GarbageCollection(tools, docker, files, reconciler, cacheReset);
     this.prune = new Prune(gc);
   }
 
   /** prune: see {@link Prune}. */
   public ActionResult prune(Map<String, Object> params) {
-    return prune.run(params);
+    return cacheReset.report(prune.run(params));
   }
 
   /**
@@ -89,14 +92,14 @@ public final class RegistryActions {
    */
   public ActionResult scheduledMaintenance() {
     if (!reconciler.read().config().retentionPolicy().isEmpty()) {
-      return prune.run(Map.of("dry-run", false));
+      return prune(Map.of("dry-run", false));
     }
     return garbageCollect(Map.of());
   }
 
-  /** garbage-collect: see {@link GarbageCollection}. */
+  /** garbage-collect: see {@link GarbageCollection}; the caches it reset: see {@link CacheReset}. */
   public ActionResult garbageCollect(Map<String, Object> params) {
-    return gc.run(params);
+    return cacheReset.report(gc.run(params));
   }
 
   /**

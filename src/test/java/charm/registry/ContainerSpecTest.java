@@ -68,7 +68,8 @@ class ContainerSpecTest {
         Arguments.of("hardened", (UnaryOperator<ContainerSpec>) s -> with(s, s.image(), s.name(), s.env(), s.ports(), false, s.contentDigest())),
         Arguments.of("content", (UnaryOperator<ContainerSpec>) s -> with(s, s.image(), s.name(), s.env(), s.ports(), s.hardened(), "abd")),
         Arguments.of("model", (UnaryOperator<ContainerSpec>) s -> withOwner(s, new Owner("another-model", "docker-registry", "docker-registry/0"))),
-        Arguments.of("application", (UnaryOperator<ContainerSpec>) s -> withOwner(s, new Owner(s.owner().modelUuid(), "registry-b", "docker-registry/0"))));
+        Arguments.of("application", (UnaryOperator<ContainerSpec>) s -> withOwner(s, new Owner(s.owner().modelUuid(), "registry-b", "docker-registry/0"))),
+        Arguments.of("cache generation", (UnaryOperator<ContainerSpec>) s -> withGeneration(s, 1)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,6 +88,22 @@ class ContainerSpecTest {
     assertEquals(true, BASE.owner().owns(labels));
     assertEquals(false, new Owner("another-model", "docker-registry", "docker-registry/0").owns(labels), "same unit name, other model");
     assertEquals(false, new Owner(BASE.owner().modelUuid(), "docker-registry", "docker-registry/1").owns(labels));
+  }
+
+  @Test
+  void theCacheGenerationIsALabelOnlyAboveZero() {
+    assertEquals(BASE.hash(), withGeneration(BASE, 0).hash(), "generation 0 keeps the hash earlier revisions labelled with");
+    assertEquals(null, BASE.labels().get(ContainerSpec.CACHE_GENERATION_LABEL));
+    ContainerSpec third = withGeneration(BASE, 3);
+    assertEquals("3", third.labels().get(ContainerSpec.CACHE_GENERATION_LABEL));
+    assertEquals(third.hash(), third.labels().get(ContainerSpec.HASH_LABEL));
+    assertNotEquals(withGeneration(BASE, 2).hash(), third.hash());
+    assertEquals(third.hash(), withGeneration(BASE, 3).hash());
+    assertEquals(true, BASE.owner().owns(third.labels()));
+  }
+
+  private static ContainerSpec withGeneration(ContainerSpec s, long generation) {
+    return new ContainerSpec(s.image(), s.name(), s.env(), s.mounts(), s.ports(), s.tmpfs(), s.hardened(), s.contentDigest(), s.owner(), generation);
   }
 
   private static ContainerSpec withOwner(ContainerSpec s, Owner owner) {

@@ -48,6 +48,44 @@ class PlannerTest {
     assertEquals("10.0.0.5:5443", p.netloc());
   }
 
+  /**
+   * The cache generation labels the container (and so replaces it when raised) only for an
+   * in-memory cache on storage the units share; anywhere else it would restart registries for
+   * nothing, and generation 0 changes no hash (containers labelled before it existed stay).
+   */
+  @Test
+  void theCacheGenerationLabelsOnlyInMemoryCachesOnSharedStorage() {
+    Map<String, Object> s3 = Map.of("storage-s3-region", "us-east-1", "storage-s3-bucket", "b");
+    Map<String, Object> swift = Map.of("storage-swift-authurl", "http://10.0.0.9:8080/auth/v1.0", "storage-swift-username", "a:u",
+        "storage-swift-password", "p", "storage-swift-container", "c");
+    for (Map<String, Object> shared : List.of(s3, swift)) {
+      Plan none = plan(shared, "s", 0);
+      Plan second = plan(shared, "s", 2);
+      assertEquals(null, none.container().labels().get(ContainerSpec.CACHE_GENERATION_LABEL));
+      assertEquals("2", second.container().labels().get(ContainerSpec.CACHE_GENERATION_LABEL));
+      assertNotEquals(none.container().hash(), second.container().hash(), "a raised generation replaces the container");
+      assertEquals(second.container().hash(), plan(shared, "s", 2).container().hash(), "the same generation replaces nothing");
+      assertEquals(none.files(), second.files(), "no file changes");
+      assertEquals(plan(shared, "s").container().hash(), none.container().hash(), "generation 0 is no generation");
+    }
+    List<Map<String, Object>> unaffected = List.of(
+        Map.of(),
+        Map.of("storage-cache", "redis", "storage-cache-redis-address", "10.0.0.9:6379", "storage-s3-region", "us-east-1", "storage-s3-bucket", "b"),
+        Map.of("storage-cache", "disabled", "storage-s3-region", "us-east-1", "storage-s3-bucket", "b"));
+    for (Map<String, Object> options : unaffected) {
+      ContainerSpec spec = plan(options, "s", 7).container();
+      assertEquals(0, spec.cacheGeneration(), options.toString());
+      assertEquals(plan(options, "s", 0).container().hash(), spec.hash(), options.toString());
+    }
+  }
+
+  private static Plan plan(Map<String, Object> options, String secret, long cacheGeneration) {
+    RegistryConfig cfg = RegistryConfig.from(new HashMap<>(options));
+    assertEquals(List.of(), cfg.problems());
+    return Planner.plan(cfg, secret, "10.0.0.5", new Owner("0b5e6c2a-model", "docker-registry", "docker-registry/0"),
+        java.util.Optional.empty(), java.util.Optional.empty(), cacheGeneration);
+  }
+
   @Test
   void theSpecHashFollowsTheConfigFileContent() {
     String base = plan(Map.of(), "one").container().hash();
