@@ -14,9 +14,12 @@ import java.util.TreeMap;
  * left alone. {@code contentDigest} covers the content of every mounted file, so a config change
  * recreates the container even though the mount paths stay the same. {@code owner} is the Juju unit
  * (scoped to its model and application) that manages the container; it goes into the labels.
+ * {@code command} is the container's command (the arguments to the image's entrypoint); empty
+ * runs the image's own default.
  */
 public record ContainerSpec(
     String image,
+    List<String> command,
     String name,
     Map<String, String> env,
     List<Mount> mounts,
@@ -30,6 +33,7 @@ public record ContainerSpec(
   public static final String HASH_LABEL = "charm.docker-registry.spec-hash";
 
   public ContainerSpec {
+    command = List.copyOf(command);
     env = Map.copyOf(env);
     mounts = List.copyOf(mounts);
     ports = List.copyOf(ports);
@@ -62,11 +66,13 @@ public record ContainerSpec(
   /**
    * SHA-256 over a canonical rendering of every field. Mounts and ports are written out rather
    * than through their records' generated toString, whose first call costs a hook the
-   * bootstrap of its method handles.
+   * bootstrap of its method handles. An empty command adds no line: such a spec hashes as it did
+   * in the revisions before the command was a field, which ran every container that way.
    */
   public String hash() {
     StringBuilder canonical = new StringBuilder();
     canonical.append("image=").append(image).append('\n');
+    command.forEach(c -> canonical.append("command=").append(c).append('\n'));
     canonical.append("name=").append(name).append('\n');
     new TreeMap<>(env).forEach((k, v) -> canonical.append("env=").append(k).append('=').append(v).append('\n'));
     mounts.forEach(m -> canonical.append("mount=").append(m.canonical()).append('\n'));

@@ -4,6 +4,7 @@ import charm.registry.ContainerSpec;
 import charm.registry.Owner;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -235,15 +236,17 @@ public final class DockerRegistryContainer implements RegistryContainer {
     List<String> env = new ArrayList<>();
     spec.env().forEach((k, v) -> env.add(k + "=" + v));
     try {
-      return client()
+      CreateContainerCmd create = client()
           .createContainerCmd(spec.image())
           .withName(spec.name())
           .withEnv(env)
           .withLabels(spec.labels())
           .withExposedPorts(exposed)
-          .withHostConfig(host)
-          .exec()
-          .getId();
+          .withHostConfig(host);
+      if (!spec.command().isEmpty()) {
+        create.withCmd(spec.command()); // else the image's default
+      }
+      return create.exec().getId();
     } catch (DockerException e) {
       throw new StartFailure(engineReason(e), e);
     }

@@ -64,7 +64,7 @@ class DockerRegistryContainerDeadlineTest {
   void createIsUnavailableNotAStartFailure() {
     ContainerSpec spec =
         new ContainerSpec(
-            "registry:2", "it-x", Map.of(), List.of(), List.of(new ContainerSpec.PortMapping(5000, 5000)), List.of(), true, "d",
+            "registry:2", List.of("serve", "/etc/docker/registry/config.yml"), "it-x", Map.of(), List.of(), List.of(new ContainerSpec.PortMapping(5000, 5000)), List.of(), true, "d",
             new Owner("m", "docker-registry", "docker-registry/0"));
     unavailable(() -> docker.create(spec));
   }
