@@ -122,7 +122,8 @@ public final class Planner {
             ContainerSpec.sha256(content.toString()),
             owner);
     String scheme = tls.isPresent() ? "https" : "http";
-    return new Plan(files, dirs, htpasswd, absent, container, ports, netloc(cfg, address, proxyAddress), scheme);
+    return new Plan(files, dirs, htpasswd, absent, container, ports, netloc(cfg, address, proxyAddress), scheme,
+        Secrets.of(cfg, httpSecret));
   }
 
   /**

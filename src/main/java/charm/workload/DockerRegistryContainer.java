@@ -43,6 +43,9 @@ public final class DockerRegistryContainer implements RegistryContainer {
   /** After a command's output ends, how long the engine may take to record its exit code. */
   private static final Duration EXIT_CODE_WAIT = Duration.ofSeconds(10);
 
+  /** Longest log line kept by {@link #logTail} (a line is cut there). */
+  private static final int MAX_LOG_LINE = 1000;
+
   private static final Pattern ENGINE_MESSAGE = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private final Path socket;
@@ -123,6 +126,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
             text(DockerSocket.path(body, "State", "Error")),
             labels.get(ContainerSpec.HASH_LABEL),
             text(DockerSocket.path(body, "State", "StartedAt")),
+            text(DockerSocket.path(body, "State", "FinishedAt")),
             labels,
             mounts,
             text(body.get("Image"))));
@@ -294,6 +298,12 @@ public final class DockerRegistryContainer implements RegistryContainer {
     } catch (NotFoundException e) {
       // already gone
     }
+  }
+
+  @Override
+  public List<String> logTail(String nameOrId, int lines) {
+    DockerSocket.Response r = reads.get("/containers/" + DockerSocket.encode(nameOrId) + "/logs?stdout=1&stderr=1&tail=" + lines);
+    return r.status() == 200 ? LogStream.lines(r.text(), MAX_LOG_LINE) : List.of();
   }
 
   @Override

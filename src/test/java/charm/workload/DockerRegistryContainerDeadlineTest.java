@@ -48,6 +48,7 @@ class DockerRegistryContainerDeadlineTest {
     unavailable(() -> docker.inspect("it-x"));
     unavailable(() -> docker.managedContainers(new Owner("m", "docker-registry", "docker-registry/0")));
     unavailable(() -> docker.imagePresent("registry:2"));
+    unavailable(() -> docker.logTail("it-x", 50));
   }
 
   @Test
