@@ -466,9 +466,19 @@ public final class Reconciler {
       return storageUnavailable(facts.config());
     }
     if (answer == RegistryProbe.Answer.NONE) {
-      return ContainerReconciler.notAnswering(plan);
+      return notAnswering(plan);
     }
     return readyNow(desired, facts);
+  }
+
+  /** Our container is at the plan and its registry does not answer: what the container does. */
+  private Status notAnswering(Plan plan) {
+    try (RegistryContainer engine = docker.get()) {
+      return containers.notAnswering(engine, plan);
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, e.getMessage());
+      return engineWaiting(e);
+    }
   }
 
   /** The stop action stopped this container: its ports stay closed until the start action. */

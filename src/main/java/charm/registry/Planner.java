@@ -16,6 +16,14 @@ public final class Planner {
   public static final String DATA_DIR = Layout.DATA_DIR;
 
   static final String CONTAINER_CONFIG = "/etc/docker/registry/config.yml";
+  /**
+   * The container's command, never the image's default: registry 3 images default to
+   * {@code /etc/distribution/config.yml} (their own example configuration, which would serve
+   * instead of ours). Both upstream entrypoints (2.8's {@code registry}, 3.x's script, which maps
+   * {@code serve ...} to {@code registry serve ...}) and a local image whose entrypoint is
+   * {@code /bin/registry} take it.
+   */
+  static final List<String> COMMAND = List.of("serve", CONTAINER_CONFIG);
   static final String CONTAINER_DATA = ConfigYaml.ROOT_DIRECTORY;
   static final int REGISTRY_CONTAINER_PORT = 5000;
   static final int DEBUG_CONTAINER_PORT = 5001;
@@ -115,6 +123,7 @@ public final class Planner {
     ContainerSpec container =
         new ContainerSpec(
             cfg.registryImage(),
+            COMMAND,
             cfg.registryName(),
             env,
             mounts,
@@ -125,7 +134,8 @@ public final class Planner {
             owner,
             cacheGenerationApplies(cfg) ? Math.max(0, cacheGeneration) : 0);
     String scheme = tls.isPresent() ? "https" : "http";
-    return new Plan(files, dirs, htpasswd, absent, container, ports, netloc(cfg, address, proxyAddress), scheme);
+    return new Plan(files, dirs, htpasswd, absent, container, ports, netloc(cfg, address, proxyAddress), scheme,
+        Secrets.of(cfg, httpSecret));
   }
 
   /**

@@ -36,6 +36,17 @@ class PlannerTest {
         new ContainerSpec.Mount("/srv/registry", "/var/lib/registry", false)), c.mounts());
     assertTrue(c.hardened());
     assertEquals(List.of("/tmp"), c.tmpfs());
+    assertEquals(List.of("serve", c.mounts().get(0).containerPath()), c.command(), "serve the mounted config.yml, whatever the image's default");
+  }
+
+  @Test
+  void theSecretsItHandsTheRegistryAreRedactedFromItsWords() {
+    Plan p = plan(Map.of("storage-swift-authurl", "http://keystone:5000/v3", "storage-swift-username", "u",
+        "storage-swift-password", "sw1ft-pw", "storage-swift-container", "c",
+        "registry-https-proxy", "http://proxy-user:pr%2Fxy-pw@proxy:3128", "auth-basic-user", "op", "auth-basic-password", "b4sic-pw"), "http-s3cr3t");
+    String said = "auth failed for u with sw1ft-pw; secret http-s3cr3t; proxy pr%2Fxy-pw or pr/xy-pw; basic b4sic-pw";
+    assertEquals("auth failed for u with <redacted>; secret <redacted>; proxy <redacted> or <redacted>; basic <redacted>", p.secrets().redact(said));
+    assertEquals("Secrets[5 values]", p.secrets().toString(), "never the values");
   }
 
   @Test
