@@ -13,6 +13,7 @@ import charm.workload.HostFiles;
 import charm.workload.RegistryContainer;
 import charm.workload.RegistryProbe;
 import charm.workload.RegistryContainer.StartFailure;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +30,15 @@ import java.util.Optional;
  *       puts the previous one back (rename it aside, create the new one, stop the old, start the
  *       new, and remove the old only once the new registry answers).
  *   <li>Report the truth: a container the engine failed to start on its own is started again
- *       after the files were repaired; one that somebody stopped stays stopped and says so.
+ *       after the files were repaired; one that somebody stopped stays stopped and says so; one
+ *       whose registry does not come up says what it did, exited or kept silent ({@link NotReady}).
  * </ul>
  */
 final class ContainerReconciler {
   /** Suffix of the previous container while it is replaced; a crash mid-way leaves it behind. */
   static final String PREVIOUS = "-previous";
   /** The registry should answer this soon after its container starts. */
-  private static final long READY_TIMEOUT_MILLIS = 20_000;
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
   /** The old registry exits at once on SIGTERM; kill it if it does not. */
   private static final int STOP_TIMEOUT_SECONDS = 10;
 
@@ -150,12 +152,14 @@ final class ContainerReconciler {
    */
   private Outcome keep(RegistryContainer engine, ContainerState c, Plan plan, boolean contentRepaired, RegistryProbe probe) {
     String name = c.name();
-    if (c.running()) {
+    // The engine reports a container waiting for its restart policy as running and restarting.
+    if (c.running() && !c.restarting()) {
       return Outcome.ready();
     }
     if (c.restarting()) {
       if (!contentRepaired) {
-        return Outcome.atPlan(Status.blocked(name + " container keeps exiting (code " + c.exitCode() + "); see docker logs " + name));
+        NotReady crashing = NotReady.of(Optional.of(c), Optional.of(c), 0, engine.logTail(c.id(), NotReady.LOG_LINES), plan.secrets());
+        return Outcome.atPlan(stays(name, crashing, plan));
       }
       tools.log(LogLevel.INFO, "Restarting " + name + " after repairing its files");
       engine.stop(c.id(), STOP_TIMEOUT_SECONDS);
@@ -170,7 +174,7 @@ final class ContainerReconciler {
       tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + e.getMessage());
       return Outcome.atPlan(Status.blocked("Cannot start " + name + ": " + e.getMessage()));
     }
-    return awaitRegistry(engine, c.id(), probe) ? Outcome.ready() : Outcome.atPlan(notAnswering(plan));
+    return awaitRegistry(engine, c.id(), probe, plan).map(d -> Outcome.atPlan(stays(name, d, plan))).orElse(Outcome.ready());
   }
 
   /**
@@ -207,14 +211,17 @@ final class ContainerReconciler {
       putBack(engine, named, previous, true);
       return failed(name, e.getMessage(), !previous.isEmpty());
     }
-    if (!awaitRegistry(engine, id, probe)) {
+    Optional<NotReady> notReady = awaitRegistry(engine, id, probe, plan);
+    if (notReady.isPresent()) {
       if (previous.isEmpty()) {
-        return Outcome.atPlan(notAnswering(plan));
+        return Outcome.atPlan(stays(name, notReady.get(), plan));
       }
+      // Said before the removal: the new container's state and log go with it.
+      String reason = notReady.get().describe("the new container", port(plan), READY_TIMEOUT);
       engine.remove(id);
       restoreFiles.run();
       putBack(engine, named, previous, true);
-      return failed(name, "the registry did not answer on port " + port(plan) + " within " + READY_TIMEOUT_MILLIS / 1000 + " s", true);
+      return failed(name, reason, true);
     }
     long downMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
     previous.forEach(c -> engine.remove(c.id()));
@@ -317,8 +324,39 @@ final class ContainerReconciler {
     return other;
   }
 
-  private static boolean awaitRegistry(RegistryContainer engine, String id, RegistryProbe probe) {
-    return probe.await(() -> engine.inspect(id).map(ContainerState::runningSteadily).orElse(false), READY_TIMEOUT_MILLIS);
+  /**
+   * Waits for the registry of a container just started (its restart count is 0) to answer, as
+   * long as the container runs without exiting; empty once it answers, else what the container
+   * did instead.
+   */
+  private static Optional<NotReady> awaitRegistry(RegistryContainer engine, String id, RegistryProbe probe, Plan plan) {
+    ContainerWatch watch = new ContainerWatch(engine, id, 0);
+    return probe.await(watch, READY_TIMEOUT.toMillis()) ? Optional.empty() : Optional.of(watch.diagnose(plan.secrets()));
+  }
+
+  /**
+   * The status of a planned container that stays although its registry does not answer: waiting
+   * while it runs (it may still come up), blocked with what happened when it exited or vanished.
+   */
+  private static Status stays(String name, NotReady notReady, Plan plan) {
+    return switch (notReady.kind()) {
+      case SILENT -> notAnswering(plan);
+      case GONE -> Status.blocked(notReady.describe(name + " container", port(plan), READY_TIMEOUT));
+      default -> Status.blocked(notReady.describe(name + " container", port(plan), READY_TIMEOUT) + "; see docker logs " + name);
+    };
+  }
+
+  /**
+   * The status when the registry of our container at the plan does not answer: what the container
+   * does, when it exits, else "not answering yet".
+   */
+  Status notAnswering(RegistryContainer engine, Plan plan) {
+    String name = plan.container().name();
+    Optional<ContainerState> c = engine.inspect(name).filter(found -> owner.owns(found.labels()));
+    if (c.isEmpty()) {
+      return notAnswering(plan);
+    }
+    return stays(name, new ContainerWatch(engine, c.get().id(), c.get().restartCount()).diagnose(plan.secrets()), plan);
   }
 
   static int port(Plan plan) {

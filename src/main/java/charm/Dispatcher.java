@@ -121,8 +121,10 @@ public final class Dispatcher {
             case "catalog" -> registryActions.catalog(params);
             case "delete" -> registryActions.delete(params);
             case "garbage-collect" -> registryActions.garbageCollect(params);
+            case "prune" -> registryActions.prune(params);
+            case "usage" -> registryActions.usage(params);
             default -> ActionResult.fail(
-                "Unknown action \"" + action + "\"; this charm has push, images, rmi, start, stop, catalog, delete and garbage-collect");
+                "Unknown action \"" + action + "\"; this charm has push, images, rmi, start, stop, catalog, delete, garbage-collect, prune and usage");
           };
     } catch (EngineUnavailable e) {
       result = ActionResult.fail(e.getMessage());

@@ -49,6 +49,7 @@ public final class Reconciler {
   private final HostFiles files;
   private final Owner owner;
   private final SharedSecret secret;
+  private final CacheGeneration cacheGeneration;
   private final ContainerReconciler containers;
   private final TlsSetup tls;
   private final EngineTrust trust;
@@ -83,6 +84,7 @@ public final class Reconciler {
     this.files = files;
     this.owner = owner;
     this.secret = new SharedSecret(tools, owner.application());
+    this.cacheGeneration = new CacheGeneration(tools, owner);
     this.containers = new ContainerReconciler(tools, files, owner);
     this.tls = new TlsSetup(tools, files, owner.unit(), brokenRelation);
     this.trust = new EngineTrust(tools, files);
@@ -100,14 +102,23 @@ public final class Reconciler {
     return owner;
   }
 
-  /** What the charm reads once per hook: config, the shared secret, unit state, the address. */
-  public record Facts(RegistryConfig config, String httpSecret, Map<String, String> state, String address) {
+  /**
+   * What the charm reads once per hook: config, the shared secret, unit state, the address, and
+   * the highest blob descriptor cache generation in the peer relation (read only where {@link
+   * Planner#cacheGenerationApplies} says the container carries it; else 0).
+   */
+  public record Facts(RegistryConfig config, String httpSecret, Map<String, String> state, String address, long cacheGeneration) {
 
     /** The same facts with a unit state key removed (read-your-writes after state-delete). */
     public Facts withoutState(String key) {
       Map<String, String> copy = new java.util.HashMap<>(state);
       copy.remove(key);
-      return new Facts(config, httpSecret, copy, address);
+      return new Facts(config, httpSecret, copy, address, cacheGeneration);
+    }
+
+    /** The same facts with another cache generation (read-your-writes after publishing one). */
+    public Facts withCacheGeneration(long generation) {
+      return new Facts(config, httpSecret, state, address, generation);
     }
   }
 
@@ -132,7 +143,8 @@ public final class Reconciler {
     options.putAll(overrides);
     RegistryConfig config = RegistryConfig.from(options);
     String shared = secret.read();
-    return new Facts(config, shared, tools.stateGet(), address);
+    long generation = Planner.cacheGenerationApplies(config) ? cacheGeneration.highest() : 0;
+    return new Facts(config, shared, tools.stateGet(), address, generation);
   }
 
   /**
@@ -371,7 +383,7 @@ public final class Reconciler {
     if (outcome.problem().isPresent()) {
       return new Desired(null, outcome, null, outcome.problem(), false);
     }
-    Plan plan = Planner.plan(facts.config(), facts.httpSecret(), facts.address(), owner, outcome.served(), proxy);
+    Plan plan = Planner.plan(facts.config(), facts.httpSecret(), facts.address(), owner, outcome.served(), proxy, facts.cacheGeneration());
     int port = ContainerReconciler.port(plan);
     RegistryProbe probe = outcome.served()
         .map(t -> outcome.client() == null
@@ -479,9 +491,19 @@ public final class Reconciler {
       return storageUnavailable(facts.config());
     }
     if (answer == RegistryProbe.Answer.NONE) {
-      return ContainerReconciler.notAnswering(plan);
+      return notAnswering(plan);
     }
     return readyNow(desired, facts);
+  }
+
+  /** Our container is at the plan and its registry does not answer: what the container does. */
+  private Status notAnswering(Plan plan) {
+    try (RegistryContainer engine = docker.get()) {
+      return containers.notAnswering(engine, plan);
+    } catch (EngineUnavailable e) {
+      tools.log(LogLevel.WARNING, e.getMessage());
+      return engineWaiting(e);
+    }
   }
 
   /** The stop action stopped this container: its ports stay closed until the start action. */

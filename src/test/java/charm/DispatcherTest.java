@@ -77,7 +77,7 @@ class DispatcherTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"push", "images", "rmi", "start", "stop", "catalog", "delete", "garbage-collect"})
+  @ValueSource(strings = {"push", "images", "rmi", "start", "stop", "catalog", "delete", "garbage-collect", "prune", "usage"})
   void everyActionFailsNotReadyBeforeTheRegistryIsConfigured(String action) {
     tools.config.put("storage-cache", "redis");
     tools.params.put("image", "it/a:1");
@@ -97,7 +97,7 @@ class DispatcherTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"push", "images", "catalog", "delete", "garbage-collect"})
+  @ValueSource(strings = {"push", "images", "catalog", "delete", "garbage-collect", "prune", "usage"})
   void everyActionFailsNotReadyWhileTheSecretIsNotShared(String action) {
     tools.params.put("image", "it/a:1");
     assertEquals(0, dispatcher().run(event("actions/" + action)));

@@ -183,6 +183,11 @@ class EngineUnavailableTest {
     }
 
     @Override
+    public List<String> logTail(String name, int lines) {
+      return stall("logTail", List.of());
+    }
+
+    @Override
     public String exec(String name, List<String> command) {
       return stall("exec", "");
     }

@@ -11,16 +11,20 @@ import java.util.Map;
 /** An in-memory stand-in for Juju's hook tools that records which tools were called. */
 final class RecordingHookTools implements HookTools {
   final List<String> calls = new ArrayList<>();
+  /** Every juju-log line, as {@code LEVEL message}. */
+  final List<String> logs = new ArrayList<>();
   final Map<String, Object> config = new HashMap<>();
   final Map<String, String> leaderSettings = new HashMap<>();
   final Map<String, String> state = new HashMap<>();
   final Map<String, Object> params = new HashMap<>();
   /** The peer relation's application bag; null while there is no peer relation. */
   Map<String, String> peerApp;
+  /** The peer relation's unit bags by unit name, this unit's ({@link #unit}) included. */
+  final Map<String, Map<String, String>> peerUnits = new java.util.TreeMap<>();
+  /** The unit these tools run for. */
+  String unit = "docker-registry/0";
   /** Every leader-set call's data, in order. */
   final List<Map<String, String>> leaderSets = new ArrayList<>();
-  /** Every juju-log line, "LEVEL message". */
-  final List<String> logs = new ArrayList<>();
   boolean leader;
   Status status;
   String failure;
@@ -40,7 +44,11 @@ final class RecordingHookTools implements HookTools {
   @Override
   public List<String> relationList(String relationId) {
     calls.add("relation-list");
-    return List.of();
+    return isPeer(relationId) ? peerUnits.keySet().stream().filter(u -> !u.equals(unit)).toList() : List.of();
+  }
+
+  private boolean isPeer(String relationId) {
+    return relationId.equals("peer:0") && peerApp != null;
   }
 
   @Override
@@ -52,7 +60,7 @@ final class RecordingHookTools implements HookTools {
   @Override
   public Map<String, String> relationGet(String relationId, String unit) {
     calls.add("relation-get");
-    return Map.of();
+    return isPeer(relationId) ? new HashMap<>(peerUnits.getOrDefault(unit, Map.of())) : Map.of();
   }
 
   @Override
@@ -64,6 +72,9 @@ final class RecordingHookTools implements HookTools {
   @Override
   public void relationSet(String relationId, Map<String, String> data) {
     calls.add("relation-set");
+    if (isPeer(relationId)) {
+      peerUnits.computeIfAbsent(unit, u -> new HashMap<>()).putAll(data);
+    }
   }
 
   @Override

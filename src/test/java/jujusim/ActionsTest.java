@@ -127,6 +127,42 @@ class ActionsTest {
     assertFalse(sim.inError("demo/0"), "a failed action never puts the unit in error");
   }
 
+  /**
+   * An action may write the peer bags its unit may write (spec: relation-set with {@code -r};
+   * {@code --app} only on the leader). They are committed when it exits 0 (also after
+   * action-fail), and the other peers then get -relation-changed, as after a hook; a non-zero exit
+   * commits and fires nothing.
+   */
+  @Test
+  void peerDataWrittenByAnActionIsCommittedAndThePeersHearOfIt() {
+    sim.addUnit();
+    int peer = sim.peerRelationId("cluster");
+    charm.cmds("actions/needs", "relation-set -r cluster:" + peer + " gen=1", "relation-set -r cluster:" + peer + " --app gen=2",
+        "relation-get -r cluster:" + peer + " gen demo/1");
+    int before = charm.hooks("demo/0").size();
+    ActionOutcome o = sim.runAction("demo/1", "needs", Map.of("target", "x"));
+    assertEquals("completed", o.status);
+    List<FakeCharm.Out> out = charm.outs("demo/1", "actions/needs", 3);
+    ok(out.get(0), "");
+    fails(out.get(1), 1, "ERROR cannot write relation settings\n");
+    ok(out.get(2), "1\n");
+    assertEquals("1", sim.localUnitData(peer, "demo/1").get("gen"));
+    assertEquals(List.of("hooks/cluster-relation-changed"), charm.hooks("demo/0").subList(before, charm.hooks("demo/0").size()));
+    assertEquals("demo/1", charm.env("demo/0", "hooks/cluster-relation-changed").get("JUJU_REMOTE_UNIT"));
+
+    charm.cmds("actions/needs", "relation-set -r cluster:" + peer + " --app gen=3");
+    assertEquals("completed", sim.runAction("demo/0", "needs", Map.of("target", "x")).status);
+    assertEquals("3", sim.localAppData(peer).get("gen"), "the leader's");
+    assertEquals("hooks/cluster-relation-changed", charm.hooks("demo/1").get(charm.hooks("demo/1").size() - 1));
+
+    charm.cmds("actions/needs", "relation-set -r cluster:" + peer + " --app gen=4");
+    charm.exit("actions/needs", 1);
+    before = charm.hooks("demo/1").size();
+    assertEquals("failed", sim.runAction("demo/0", "needs", Map.of("target", "x")).status);
+    assertEquals("3", sim.localAppData(peer).get("gen"), "nothing committed");
+    assertEquals(before, charm.hooks("demo/1").size(), "and nothing fired");
+  }
+
   @Test
   void stdoutAndStderrAreRecorded() throws Exception {
     Path dispatch = charm.dir.resolve("dispatch");

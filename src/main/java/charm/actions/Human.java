@@ -9,14 +9,14 @@ import java.time.Duration;
  * Sizes and ages written the way the docker CLI writes them (it uses the go-units package):
  * {@code 12.3MB} (decimal units, three significant digits, Go's {@code %.3g}) and {@code 2 weeks}.
  */
-final class Human {
+public final class Human {
   private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
   private static final MathContext THREE_DIGITS = new MathContext(3, RoundingMode.HALF_EVEN);
 
   private Human() {}
 
   /** {@code 34B}, {@code 1.5kB}, {@code 23.1MB}; like go-units' HumanSizeWithPrecision(size, 3). */
-  static String size(double bytes) {
+  public static String size(double bytes) {
     double value = bytes;
     int unit = 0;
     while (value >= 1000 && unit < UNITS.length - 1) {

@@ -1,6 +1,9 @@
 package charm.actions;
 
+import charm.CacheReset;
 import charm.Reconciler;
+import charm.content.ContentReader;
+import charm.content.Usage;
 import charm.juju.HookTools;
 import charm.registry.ImageRef;
 import charm.workload.HostFiles;
@@ -27,24 +30,78 @@ public final class RegistryActions {
 
   private final Reconciler reconciler;
   private final GarbageCollection gc;
+  private final Prune prune;
+  private final CacheReset cacheReset;
 
   public RegistryActions(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler) {
     this.reconciler = reconciler;
-    this.gc = new GarbageCollection(tools, docker, files, reconciler);
+    this.cacheReset = new CacheReset(tools, reconciler.owner());
+    this.gc = new GarbageCollection(tools, docker, files, reconciler, cacheReset);
+    this.prune = new Prune(gc);
   }
 
-  /** garbage-collect: see {@link GarbageCollection}. */
-  public ActionResult garbageCollect(Map<String, Object> params) {
-    return gc.run(params);
+  /** prune: see {@link Prune}. */
+  public ActionResult prune(Map<String, Object> params) {
+    return cacheReset.report(prune.run(params));
   }
 
   /**
-   * The job the leader runs in the first hook of each window of maintenance-schedule (see
-   * charm.ScheduledMaintenance), only while the unit is ready: what it reports goes to the log,
-   * a failure to the leader's status until a later run succeeds.
+   * usage: what the tagged content weighs, per repository and in all, read through the
+   * registry's API (every storage driver): see {@link Usage}.
+   */
+  public ActionResult usage(Map<String, Object> params) {
+    Reconciler.Facts facts = reconciler.read();
+    Connection registry = connect(facts);
+    if (registry.refused() != null) {
+      return registry.refused();
+    }
+    String only = Params.text(params, "repository").strip();
+    if (!only.isEmpty() && !isRepositoryName(only)) {
+      return ActionResult.fail("repository \"" + only + "\" is not a repository name (NAME, e.g. library/ubuntu, without host or tag)");
+    }
+    long started = System.nanoTime();
+    try (ContentReader reader = new ContentReader(registry.api())) {
+      List<String> repositories = only.isEmpty() ? reader.repositories() : List.of(only);
+      Usage usage = new Usage();
+      for (String repository : repositories) {
+        usage.add(repository, reader.tagged(repository), reader::known);
+      }
+      List<String[]> table = new ArrayList<>();
+      table.add(new String[] {"REPOSITORY", "TAGS", "MANIFESTS", "OWN", "SHARED"});
+      List<Usage.Line> lines = usage.lines();
+      lines.stream().limit(Prune.MAX_LINES).forEach(l -> table.add(new String[] {
+          l.repository(), String.valueOf(l.tags()), String.valueOf(l.manifests()), Human.size(l.ownBytes()), Human.size(l.sharedBytes())}));
+      String output = ImageTable.align(table) + (lines.size() > Prune.MAX_LINES ? "\n… and " + (lines.size() - Prune.MAX_LINES) + " more repositories" : "");
+      Map<String, String> results = new LinkedHashMap<>();
+      results.put("output", output);
+      results.put("repositories", String.valueOf(repositories.size()));
+      results.put("tags", String.valueOf(usage.tags()));
+      results.put("bytes", String.valueOf(usage.uniqueBytes()));
+      results.put("requests", String.valueOf(reader.requests() ));
+      results.put("message", repositories.size() + " repositories, " + usage.tags() + " tags, " + Human.size(usage.uniqueBytes())
+          + " stored (each blob once; untagged manifests not counted) in " + String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - started) / 1e9));
+      return ActionResult.ok(results);
+    } catch (RegistryApi.Failure | IllegalArgumentException e) {
+      return ActionResult.fail("Could not read the registry: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The job scheduled maintenance runs on the leader (see charm.ScheduledMaintenance), only while
+   * the unit is ready: prune (and its collection) when retention-policy is set, else garbage
+   * collection with its defaults. What it reports goes to the log, a failure to the leader's
+   * status until a later run succeeds.
    */
   public ActionResult scheduledMaintenance() {
-    return garbageCollect(java.util.Map.of());
+    if (!reconciler.read().config().retentionPolicy().isEmpty()) {
+      return prune(Map.of("dry-run", false));
+    }
+    return garbageCollect(Map.of());
+  }
+
+  /** garbage-collect: see {@link GarbageCollection}; the caches it reset: see {@link CacheReset}. */
+  public ActionResult garbageCollect(Map<String, Object> params) {
+    return cacheReset.report(gc.run(params));
   }
 
   /**

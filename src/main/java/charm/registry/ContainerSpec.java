@@ -14,9 +14,15 @@ import java.util.TreeMap;
  * left alone. {@code contentDigest} covers the content of every mounted file, so a config change
  * recreates the container even though the mount paths stay the same. {@code owner} is the Juju unit
  * (scoped to its model and application) that manages the container; it goes into the labels.
+ * {@code command} is the container's command (the arguments to the image's entrypoint); empty
+ * runs the image's own default.
+ * {@code cacheGeneration} is the highest blob descriptor cache generation the unit saw in the peer
+ * relation (0: none), planned only for an in-memory cache on shared storage (see {@code
+ * charm.CacheReset}): raising it replaces the container, which starts with an empty cache.
  */
 public record ContainerSpec(
     String image,
+    List<String> command,
     String name,
     Map<String, String> env,
     List<Mount> mounts,
@@ -24,21 +30,39 @@ public record ContainerSpec(
     List<String> tmpfs,
     boolean hardened,
     String contentDigest,
-    Owner owner) {
+    Owner owner,
+    long cacheGeneration) {
 
   /** Label holding {@link #hash()}. */
   public static final String HASH_LABEL = "charm.docker-registry.spec-hash";
+  /**
+   * Label holding {@code cacheGeneration} when it is above 0: a garbage collection on another unit
+   * raised it, and a container started before that still caches descriptors of deleted blobs.
+   * A label, not an environment variable: the registry reads every {@code REGISTRY_*} one as
+   * configuration.
+   */
+  public static final String CACHE_GENERATION_LABEL = "charm.docker-registry.cache-generation";
 
   public ContainerSpec {
+    command = List.copyOf(command);
     env = Map.copyOf(env);
     mounts = List.copyOf(mounts);
     ports = List.copyOf(ports);
     tmpfs = List.copyOf(tmpfs);
   }
 
-  /** The container's labels: the owner's and the spec hash. */
+  /** A spec without a cache generation (the registry's cache needs none, or none was published). */
+  public ContainerSpec(String image, List<String> command, String name, Map<String, String> env, List<Mount> mounts,
+      List<PortMapping> ports, List<String> tmpfs, boolean hardened, String contentDigest, Owner owner) {
+    this(image, command, name, env, mounts, ports, tmpfs, hardened, contentDigest, owner, 0);
+  }
+
+  /** The container's labels: the owner's, the cache generation (when above 0) and the spec hash. */
   public Map<String, String> labels() {
     Map<String, String> labels = new java.util.LinkedHashMap<>(owner.labels());
+    if (cacheGeneration > 0) {
+      labels.put(CACHE_GENERATION_LABEL, String.valueOf(cacheGeneration));
+    }
     labels.put(HASH_LABEL, hash());
     return labels;
   }
@@ -62,11 +86,14 @@ public record ContainerSpec(
   /**
    * SHA-256 over a canonical rendering of every field. Mounts and ports are written out rather
    * than through their records' generated toString, whose first call costs a hook the
-   * bootstrap of its method handles.
+   * bootstrap of its method handles. An empty command adds no line: such a spec hashes as it did
+   * in the revisions before the command was a field, which ran every container that way. A cache
+   * generation of 0 adds nothing, so containers labelled before it existed keep their hash.
    */
   public String hash() {
     StringBuilder canonical = new StringBuilder();
     canonical.append("image=").append(image).append('\n');
+    command.forEach(c -> canonical.append("command=").append(c).append('\n'));
     canonical.append("name=").append(name).append('\n');
     new TreeMap<>(env).forEach((k, v) -> canonical.append("env=").append(k).append('=').append(v).append('\n'));
     mounts.forEach(m -> canonical.append("mount=").append(m.canonical()).append('\n'));
@@ -75,6 +102,9 @@ public record ContainerSpec(
     canonical.append("hardened=").append(hardened).append('\n');
     canonical.append("content=").append(contentDigest).append('\n');
     owner.labels().forEach((k, v) -> canonical.append("label=").append(k).append('=').append(v).append('\n'));
+    if (cacheGeneration > 0) {
+      canonical.append("label=").append(CACHE_GENERATION_LABEL).append('=').append(cacheGeneration).append('\n');
+    }
     return sha256(canonical.toString());
   }
 

@@ -45,6 +45,7 @@ final class Options {
           i("registry-port", 5000),
           s("registry-http-proxy", null),
           s("registry-https-proxy", null),
+          s("retention-policy", ""),
           s("storage-cache", "inmemory"),
           s("storage-cache-redis-address", ""),
           s("storage-cache-redis-password", ""),

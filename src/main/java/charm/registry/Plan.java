@@ -19,6 +19,8 @@ import java.util.SortedSet;
  * @param ports TCP ports to open on the unit
  * @param netloc {@code host:port} clients use
  * @param scheme {@code http} or {@code https}
+ * @param secrets the secret values in the files and the container's environment, to redact from
+ *     text the registry writes before the charm quotes it
  */
 public record Plan(
     List<FileSpec> files,
@@ -28,7 +30,8 @@ public record Plan(
     ContainerSpec container,
     SortedSet<Integer> ports,
     String netloc,
-    String scheme) {
+    String scheme,
+    Secrets secrets) {
 
   /** A file with its content and POSIX mode, e.g. {@code rw-------}. */
   public record FileSpec(String path, String content, String mode) {

@@ -16,6 +16,14 @@ public final class Planner {
   public static final String DATA_DIR = Layout.DATA_DIR;
 
   static final String CONTAINER_CONFIG = "/etc/docker/registry/config.yml";
+  /**
+   * The container's command, never the image's default: registry 3 images default to
+   * {@code /etc/distribution/config.yml} (their own example configuration, which would serve
+   * instead of ours). Both upstream entrypoints (2.8's {@code registry}, 3.x's script, which maps
+   * {@code serve ...} to {@code registry serve ...}) and a local image whose entrypoint is
+   * {@code /bin/registry} take it.
+   */
+  static final List<String> COMMAND = List.of("serve", CONTAINER_CONFIG);
   static final String CONTAINER_DATA = ConfigYaml.ROOT_DIRECTORY;
   static final int REGISTRY_CONTAINER_PORT = 5000;
   static final int DEBUG_CONTAINER_PORT = 5001;
@@ -51,6 +59,17 @@ public final class Planner {
    */
   public static Plan plan(
       RegistryConfig cfg, String httpSecret, String address, Owner owner, Optional<ServedTls> tls, Optional<String> proxyAddress) {
+    return plan(cfg, httpSecret, address, owner, tls, proxyAddress, 0);
+  }
+
+  /**
+   * Computes the desired state.
+   *
+   * @param cacheGeneration the highest blob descriptor cache generation in the peer relation (0:
+   *     none); it labels the container only where {@link #cacheGenerationApplies} says so
+   */
+  public static Plan plan(RegistryConfig cfg, String httpSecret, String address, Owner owner, Optional<ServedTls> tls,
+      Optional<String> proxyAddress, long cacheGeneration) {
     List<Plan.FileSpec> files = new ArrayList<>();
     List<Plan.DirSpec> dirs = new ArrayList<>();
     List<String> absent = new ArrayList<>();
@@ -104,6 +123,7 @@ public final class Planner {
     ContainerSpec container =
         new ContainerSpec(
             cfg.registryImage(),
+            COMMAND,
             cfg.registryName(),
             env,
             mounts,
@@ -111,9 +131,22 @@ public final class Planner {
             List.of("/tmp"),
             true,
             ContainerSpec.sha256(content.toString()),
-            owner);
+            owner,
+            cacheGenerationApplies(cfg) ? Math.max(0, cacheGeneration) : 0);
     String scheme = tls.isPresent() ? "https" : "http";
-    return new Plan(files, dirs, htpasswd, absent, container, ports, netloc(cfg, address, proxyAddress), scheme);
+    return new Plan(files, dirs, htpasswd, absent, container, ports, netloc(cfg, address, proxyAddress), scheme,
+        Secrets.of(cfg, httpSecret));
+  }
+
+  /**
+   * Whether the container carries the cache generation: only a registry that caches blob
+   * descriptors in its own memory and shares its storage with the other units (Swift, S3) can
+   * describe blobs a garbage collection on another unit deleted. With redis the collecting unit
+   * flushes the one shared cache; on the filesystem each unit stores and collects its own blobs.
+   * Elsewhere the generation would only restart registries for nothing.
+   */
+  public static boolean cacheGenerationApplies(RegistryConfig cfg) {
+    return cfg.blobCache() == RegistryConfig.BlobCache.INMEMORY && cfg.storageBackend() != RegistryConfig.StorageBackend.FILESYSTEM;
   }
 
   /**

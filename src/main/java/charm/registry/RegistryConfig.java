@@ -209,6 +209,11 @@ public final class RegistryConfig {
     return optional("http-host");
   }
 
+  /** The retention-policy option's rules (empty when it is unset or invalid: see {@link #problems()}). */
+  public charm.content.RetentionPolicy retentionPolicy() {
+    return charm.content.RetentionPolicy.parse(v.str("retention-policy")).policy();
+  }
+
   /** The log level in lower case, as the registry reads it (the option accepts any case). */
   public String logLevel() {
     return v.str("log-level").toLowerCase(java.util.Locale.ROOT);

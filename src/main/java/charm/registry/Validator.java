@@ -69,12 +69,21 @@ final class Validator {
     c.tls();
     c.nagios();
     c.maintenance();
+    c.retention();
   }
 
   /** daily HH:MM or weekly DAY HH:MM, UTC; "" is off (see {@link MaintenanceSchedule}). */
   private void maintenance() {
     String problem = MaintenanceSchedule.problem(v.str("maintenance-schedule"));
     check("maintenance-schedule", problem == null, problem);
+  }
+
+  /** The rules must read as a policy; the reason says which rule and why. */
+  private void retention() {
+    String problem = charm.content.RetentionPolicy.parse(v.str("retention-policy")).problem();
+    if (problem != null) {
+      problem("retention-policy", problem);
+    }
   }
 
   /** Both go verbatim into a Nagios object definition: one line, no spaces in the context. */

@@ -4,6 +4,7 @@ import charm.registry.ContainerSpec;
 import charm.registry.Owner;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -41,6 +42,9 @@ public final class DockerRegistryContainer implements RegistryContainer {
 
   /** After a command's output ends, how long the engine may take to record its exit code. */
   private static final Duration EXIT_CODE_WAIT = Duration.ofSeconds(10);
+
+  /** Longest log line kept by {@link #logTail} (a line is cut there). */
+  private static final int MAX_LOG_LINE = 1000;
 
   private static final Pattern ENGINE_MESSAGE = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -122,6 +126,7 @@ public final class DockerRegistryContainer implements RegistryContainer {
             text(DockerSocket.path(body, "State", "Error")),
             labels.get(ContainerSpec.HASH_LABEL),
             text(DockerSocket.path(body, "State", "StartedAt")),
+            text(DockerSocket.path(body, "State", "FinishedAt")),
             labels,
             mounts,
             text(body.get("Image"))));
@@ -235,15 +240,17 @@ public final class DockerRegistryContainer implements RegistryContainer {
     List<String> env = new ArrayList<>();
     spec.env().forEach((k, v) -> env.add(k + "=" + v));
     try {
-      return client()
+      CreateContainerCmd create = client()
           .createContainerCmd(spec.image())
           .withName(spec.name())
           .withEnv(env)
           .withLabels(spec.labels())
           .withExposedPorts(exposed)
-          .withHostConfig(host)
-          .exec()
-          .getId();
+          .withHostConfig(host);
+      if (!spec.command().isEmpty()) {
+        create.withCmd(spec.command()); // else the image's default
+      }
+      return create.exec().getId();
     } catch (DockerException e) {
       throw new StartFailure(engineReason(e), e);
     }
@@ -291,6 +298,12 @@ public final class DockerRegistryContainer implements RegistryContainer {
     } catch (NotFoundException e) {
       // already gone
     }
+  }
+
+  @Override
+  public List<String> logTail(String nameOrId, int lines) {
+    DockerSocket.Response r = reads.get("/containers/" + DockerSocket.encode(nameOrId) + "/logs?stdout=1&stderr=1&tail=" + lines);
+    return r.status() == 200 ? LogStream.lines(r.text(), MAX_LOG_LINE) : List.of();
   }
 
   @Override

@@ -104,6 +104,65 @@ public final class RegistryApi {
     return true;
   }
 
+  /** A manifest as the registry serves it: its digest, media type and the exact bytes. */
+  public record Fetched(String digest, String mediaType, byte[] body) {}
+
+  /**
+   * GETs the manifest {@code reference} (a tag or a digest) names, in its stored form (every
+   * manifest type accepted, so no schema-1 conversion); empty when the registry has none. The
+   * digest is the registry's {@code Docker-Content-Digest}, else the SHA-256 of the body.
+   */
+  public Optional<Fetched> manifest(String repository, String reference) {
+    String path = "/v2/" + repository + "/manifests/" + reference;
+    HttpResponse<byte[]> r = send("GET", path);
+    if (r.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if (r.statusCode() != 200) {
+      throw failure("GET", path, r);
+    }
+    String digest = r.headers().firstValue("Docker-Content-Digest").orElseGet(() -> "sha256:" + sha256(r.body()));
+    String type = r.headers().firstValue("Content-Type").orElse("").replaceFirst(";.*", "").strip();
+    return Optional.of(new Fetched(digest, type, r.body()));
+  }
+
+  /**
+   * GETs a small blob (an image's config), at most {@code limit} bytes; empty when the registry
+   * has none. A storage redirect (S3 or Swift without storage-redirect-disable) is followed once,
+   * without the registry's credentials: the address is the storage's, signed for this request.
+   */
+  public Optional<byte[]> blob(String repository, String digest, int limit) {
+    String path = "/v2/" + repository + "/blobs/" + digest;
+    HttpResponse<byte[]> r = send("GET", path);
+    if (r.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if ((r.statusCode() == 307 || r.statusCode() == 302 || r.statusCode() == 303) && r.headers().firstValue("Location").isPresent()) {
+      r = redirected(URI.create(access.baseUrl() + path).resolve(r.headers().firstValue("Location").get()), "GET " + path);
+    }
+    if (r.statusCode() != 200) {
+      throw failure("GET", path, r);
+    }
+    if (r.body().length > limit) {
+      throw new Failure("GET " + path + ": more than " + limit + " bytes");
+    }
+    return Optional.of(r.body());
+  }
+
+  private HttpResponse<byte[]> redirected(URI location, String what) {
+    HttpClient plain = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpRequest request = HttpRequest.newBuilder(location).timeout(callTimeout).GET().build();
+    return await(plain.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()), what + " (redirected to the storage)");
+  }
+
+  private static String sha256(byte[] body) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Follows the pages of a list answer ({@code {"<key>": [...]}}); empty on 404. */
   private Optional<Listing> pages(String first, String key) {
     List<String> items = new ArrayList<>();
@@ -163,8 +222,11 @@ public final class RegistryApi {
             .header("Accept", pathAndQuery.contains("/manifests/") ? MANIFEST_TYPES : "application/json");
     access.basic().ifPresent(b -> request.header("Authorization", "Basic "
         + Base64.getEncoder().encodeToString((b.user() + ":" + b.password()).getBytes(StandardCharsets.UTF_8))));
-    CompletableFuture<HttpResponse<byte[]>> answer = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    String what = method + " " + pathAndQuery;
+    return await(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()), method + " " + pathAndQuery);
+  }
+
+  /** The answer within the call deadline, or a {@link Failure} naming the call. */
+  private HttpResponse<byte[]> await(CompletableFuture<HttpResponse<byte[]>> answer, String what) {
     try {
       return answer.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

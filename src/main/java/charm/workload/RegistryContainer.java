@@ -67,6 +67,13 @@ public interface RegistryContainer extends AutoCloseable {
   /** Removes a container (stopping it first), never its volumes; no-op when it is missing. */
   void remove(String nameOrId);
 
+  /**
+   * The last {@code lines} lines the container wrote to stdout and stderr, oldest first, as the
+   * engine keeps them (its log driver); empty when there are none or the engine cannot tell.
+   * One GET: cheap enough for a failure path, bounded by {@code lines}.
+   */
+  List<String> logTail(String nameOrId, int lines);
+
   /** Runs a command in a running container and returns its stdout and stderr. */
   String exec(String nameOrId, List<String> command);
 

@@ -100,7 +100,7 @@ class CharmPackageIT {
     bases.forEach(b -> assertEquals(List.of("amd64", "arm64", "s390x"), b.get("architectures")));
 
     Map<String, Object> actions = yaml("actions.yaml");
-    assertEquals(Set.of("push", "images", "rmi", "start", "stop", "catalog", "delete", "garbage-collect"), actions.keySet());
+    assertEquals(Set.of("push", "images", "rmi", "start", "stop", "catalog", "delete", "garbage-collect", "prune", "usage"), actions.keySet());
     // The previous charm's string parameters with default '' keep it.
     for (String param : List.of("images.options", "images.repository", "push.image", "push.tag", "rmi.options", "rmi.image", "start.name", "stop.name")) {
       String[] at = param.split("\\.");

@@ -66,6 +66,15 @@ final class RedisServer implements AutoCloseable {
     return password;
   }
 
+  /** {@code SET key value} in database {@code db}. */
+  void set(int db, String key, String value) {
+    Cmd c = Cmd.runWithEnv(Map.of("REDISCLI_AUTH", password), "redis-cli", "-h", host, "-p", String.valueOf(port),
+        "-n", String.valueOf(db), "--raw", "set", key, value);
+    if (c.exitCode() != 0 || !c.output().trim().equals("OK")) {
+      throw new AssertionError("redis-cli set exited " + c.exitCode() + ": " + c.output());
+    }
+  }
+
   /** The keys of database {@code db} matching {@code pattern}. */
   List<String> keys(int db, String pattern) {
     Cmd c = Cmd.runWithEnv(Map.of("REDISCLI_AUTH", password), "redis-cli", "-h", host, "-p", String.valueOf(port),

@@ -16,6 +16,7 @@ class ContainerSpecTest {
   static final ContainerSpec BASE =
       new ContainerSpec(
           "registry:2",
+          Planner.COMMAND,
           "registry",
           Map.of("HTTP_PROXY", "http://proxy:3128", "HTTPS_PROXY", "http://proxy:3129"),
           List.of(new ContainerSpec.Mount("/etc/docker/registry/config.yml", "/etc/docker/registry/config.yml", true)),
@@ -29,7 +30,7 @@ class ContainerSpecTest {
   void hashIsStableAndIgnoresMapOrder() {
     ContainerSpec sameEnvOtherOrder =
         new ContainerSpec(
-            BASE.image(), BASE.name(),
+            BASE.image(), BASE.command(), BASE.name(),
             Map.of("HTTPS_PROXY", "http://proxy:3129", "HTTP_PROXY", "http://proxy:3128"),
             BASE.mounts(), BASE.ports(), BASE.tmpfs(), BASE.hardened(), BASE.contentDigest(), BASE.owner());
     assertEquals(BASE.hash(), sameEnvOtherOrder.hash());
@@ -38,17 +39,37 @@ class ContainerSpecTest {
 
   /**
    * The hash is in the label of every running container: the same spec must give the same hash in
-   * every revision of the charm, or an upgrade replaces every registry. Pinned to the values that
-   * the records' generated toString gave for mounts and ports, before it was written out.
+   * every revision of the charm, or an upgrade replaces every registry. Pinned to the values of
+   * the revision that made the command a field.
    */
   @Test
-  void hashIsTheOneEarlierRevisionsLabelledContainersWith() {
-    assertEquals("255bb3723f131ac0596842c189412efe2d02fca9a629eafacea8492dea734a0d", BASE.hash());
-    ContainerSpec twoOfEach = new ContainerSpec(BASE.image(), BASE.name(), BASE.env(),
-        List.of(BASE.mounts().get(0), new ContainerSpec.Mount("/srv/registry", "/var/lib/registry", false)),
+  void hashIsTheOneThisRevisionLabelsContainersWith() {
+    assertEquals(List.of("serve", "/etc/docker/registry/config.yml"), BASE.command());
+    assertEquals("c8f64b301ff6d4b0408a4f8024fc4a4958d9a0b4db569c2c60046374ec75244d", BASE.hash());
+    assertEquals("a40074fb87d7d005a6a2bf7f75c8be81cc496a614d76cffed9576a84a1d8fd41", twoOfEach(BASE).hash());
+  }
+
+  /**
+   * Earlier revisions set no command (the image's default ran) and hashed no command line; their
+   * labels are pinned here, with mounts and ports as the records' generated toString gave them. A
+   * spec without a command still hashes so, and the planned one does not: the first hook of this
+   * revision replaces such a container once, with one that runs {@code serve <our config.yml>}
+   * whatever the image's default.
+   */
+  @Test
+  void aContainerOfAnEarlierRevisionWithoutTheCommandIsReplacedOnce() {
+    ContainerSpec earlier = withCommand(BASE, List.of());
+    assertEquals("255bb3723f131ac0596842c189412efe2d02fca9a629eafacea8492dea734a0d", earlier.hash());
+    assertEquals("7bb10d0f9067a8d72f4e129c834b72d7cb4be8c946fac656235ffff817ae867a", twoOfEach(earlier).hash());
+    assertNotEquals(earlier.hash(), BASE.hash());
+    assertNotEquals(twoOfEach(earlier).hash(), twoOfEach(BASE).hash());
+  }
+
+  private static ContainerSpec twoOfEach(ContainerSpec s) {
+    return new ContainerSpec(s.image(), s.command(), s.name(), s.env(),
+        List.of(s.mounts().get(0), new ContainerSpec.Mount("/srv/registry", "/var/lib/registry", false)),
         List.of(new ContainerSpec.PortMapping(5000, 5000), new ContainerSpec.PortMapping(5001, 5001)),
-        BASE.tmpfs(), BASE.hardened(), BASE.contentDigest(), BASE.owner());
-    assertEquals("7bb10d0f9067a8d72f4e129c834b72d7cb4be8c946fac656235ffff817ae867a", twoOfEach.hash());
+        s.tmpfs(), s.hardened(), s.contentDigest(), s.owner());
   }
 
   @Test
@@ -62,13 +83,17 @@ class ContainerSpecTest {
   static Stream<Arguments> oneFieldChanged() {
     return Stream.of(
         Arguments.of("image", (UnaryOperator<ContainerSpec>) s -> with(s, "registry:2.8", s.name(), s.env(), s.ports(), s.hardened(), s.contentDigest())),
+        Arguments.of("command", (UnaryOperator<ContainerSpec>) s -> withCommand(s, List.of("serve", "/etc/distribution/config.yml"))),
+        Arguments.of("no command", (UnaryOperator<ContainerSpec>) s -> withCommand(s, List.of())),
+        Arguments.of("command split otherwise", (UnaryOperator<ContainerSpec>) s -> withCommand(s, List.of("serve /etc/docker/registry/config.yml"))),
         Arguments.of("name", (UnaryOperator<ContainerSpec>) s -> with(s, s.image(), "other", s.env(), s.ports(), s.hardened(), s.contentDigest())),
         Arguments.of("env", (UnaryOperator<ContainerSpec>) s -> with(s, s.image(), s.name(), Map.of(), s.ports(), s.hardened(), s.contentDigest())),
         Arguments.of("ports", (UnaryOperator<ContainerSpec>) s -> with(s, s.image(), s.name(), s.env(), List.of(new ContainerSpec.PortMapping(5001, 5000)), s.hardened(), s.contentDigest())),
         Arguments.of("hardened", (UnaryOperator<ContainerSpec>) s -> with(s, s.image(), s.name(), s.env(), s.ports(), false, s.contentDigest())),
         Arguments.of("content", (UnaryOperator<ContainerSpec>) s -> with(s, s.image(), s.name(), s.env(), s.ports(), s.hardened(), "abd")),
         Arguments.of("model", (UnaryOperator<ContainerSpec>) s -> withOwner(s, new Owner("another-model", "docker-registry", "docker-registry/0"))),
-        Arguments.of("application", (UnaryOperator<ContainerSpec>) s -> withOwner(s, new Owner(s.owner().modelUuid(), "registry-b", "docker-registry/0"))));
+        Arguments.of("application", (UnaryOperator<ContainerSpec>) s -> withOwner(s, new Owner(s.owner().modelUuid(), "registry-b", "docker-registry/0"))),
+        Arguments.of("cache generation", (UnaryOperator<ContainerSpec>) s -> withGeneration(s, 1)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -89,12 +114,32 @@ class ContainerSpecTest {
     assertEquals(false, new Owner(BASE.owner().modelUuid(), "docker-registry", "docker-registry/1").owns(labels));
   }
 
+  @Test
+  void theCacheGenerationIsALabelOnlyAboveZero() {
+    assertEquals(BASE.hash(), withGeneration(BASE, 0).hash(), "generation 0 keeps the hash earlier revisions labelled with");
+    assertEquals(null, BASE.labels().get(ContainerSpec.CACHE_GENERATION_LABEL));
+    ContainerSpec third = withGeneration(BASE, 3);
+    assertEquals("3", third.labels().get(ContainerSpec.CACHE_GENERATION_LABEL));
+    assertEquals(third.hash(), third.labels().get(ContainerSpec.HASH_LABEL));
+    assertNotEquals(withGeneration(BASE, 2).hash(), third.hash());
+    assertEquals(third.hash(), withGeneration(BASE, 3).hash());
+    assertEquals(true, BASE.owner().owns(third.labels()));
+  }
+
+  private static ContainerSpec withGeneration(ContainerSpec s, long generation) {
+    return new ContainerSpec(s.image(), s.command(), s.name(), s.env(), s.mounts(), s.ports(), s.tmpfs(), s.hardened(), s.contentDigest(), s.owner(), generation);
+  }
+
   private static ContainerSpec withOwner(ContainerSpec s, Owner owner) {
-    return new ContainerSpec(s.image(), s.name(), s.env(), s.mounts(), s.ports(), s.tmpfs(), s.hardened(), s.contentDigest(), owner);
+    return new ContainerSpec(s.image(), s.command(), s.name(), s.env(), s.mounts(), s.ports(), s.tmpfs(), s.hardened(), s.contentDigest(), owner);
+  }
+
+  private static ContainerSpec withCommand(ContainerSpec s, List<String> command) {
+    return new ContainerSpec(s.image(), command, s.name(), s.env(), s.mounts(), s.ports(), s.tmpfs(), s.hardened(), s.contentDigest(), s.owner());
   }
 
   private static ContainerSpec with(
       ContainerSpec s, String image, String name, Map<String, String> env, List<ContainerSpec.PortMapping> ports, boolean hardened, String digest) {
-    return new ContainerSpec(image, name, env, s.mounts(), ports, s.tmpfs(), hardened, digest, s.owner());
+    return new ContainerSpec(image, s.command(), name, env, s.mounts(), ports, s.tmpfs(), hardened, digest, s.owner());
   }
 }

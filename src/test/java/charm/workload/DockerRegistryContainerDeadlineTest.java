@@ -48,6 +48,7 @@ class DockerRegistryContainerDeadlineTest {
     unavailable(() -> docker.inspect("it-x"));
     unavailable(() -> docker.managedContainers(new Owner("m", "docker-registry", "docker-registry/0")));
     unavailable(() -> docker.imagePresent("registry:2"));
+    unavailable(() -> docker.logTail("it-x", 50));
   }
 
   @Test
@@ -64,7 +65,7 @@ class DockerRegistryContainerDeadlineTest {
   void createIsUnavailableNotAStartFailure() {
     ContainerSpec spec =
         new ContainerSpec(
-            "registry:2", "it-x", Map.of(), List.of(), List.of(new ContainerSpec.PortMapping(5000, 5000)), List.of(), true, "d",
+            "registry:2", List.of("serve", "/etc/docker/registry/config.yml"), "it-x", Map.of(), List.of(), List.of(new ContainerSpec.PortMapping(5000, 5000)), List.of(), true, "d",
             new Owner("m", "docker-registry", "docker-registry/0"));
     unavailable(() -> docker.create(spec));
   }
