@@ -88,8 +88,8 @@ final class GarbageCollection {
     }
   }
 
-  /** A reason the unit cannot be maintained now, or the {@link Ready} unit. */
-  record Start(Ready ready, ActionResult refused) {}
+  /** The {@link Ready} unit, or what the action answers instead (a refusal, or nothing to do). */
+  record Start(Ready ready, ActionResult answer) {}
 
   /**
    * Checks the unit (configured, not stopped, our container running) and lists what its storage
@@ -111,6 +111,15 @@ final class GarbageCollection {
     Optional<Map<String, Long>> sizes = config.storageBackend() == RegistryConfig.StorageBackend.FILESYSTEM ? blobSizes() : Optional.empty();
     Collector listing = new Collector();
     String failure = collect(config.registryName(), true, listing);
+    if (failure != null && listing.emptyStorage()) {
+      // Nothing was ever pushed: registry 2.8's collector fails where there is nothing to collect.
+      Map<String, String> results = new LinkedHashMap<>();
+      results.put("manifests-deleted", "0");
+      results.put("blobs-eligible", "0");
+      results.put("read-only-ms", "0");
+      results.put("message", "Nothing to collect: the registry stores no repository yet");
+      return new Start(null, ActionResult.ok(results));
+    }
     if (failure != null) {
       return new Start(null, ActionResult.fail("Could not list what the registry stores: " + failure));
     }
@@ -122,8 +131,8 @@ final class GarbageCollection {
     boolean dryRun = Params.flag(params, "dry-run", false);
     boolean untagged = Params.flag(params, "delete-untagged", true);
     Start start = start();
-    if (start.refused() != null) {
-      return start.refused();
+    if (start.answer() != null) {
+      return start.answer();
     }
     Ready ready = start.ready();
     Deletions deletions = new Deletions();
@@ -359,6 +368,11 @@ final class GarbageCollection {
     final Set<String> eligible = new LinkedHashSet<>();
     long marked;
     String error;
+
+    /** Whether it failed because the storage has no repositories directory: nothing was ever pushed. */
+    boolean emptyStorage() {
+      return error != null && error.contains("Path not found: ") && error.endsWith("/docker/registry/v2/repositories");
+    }
 
     @Override
     public void line(boolean stderr, String text) {

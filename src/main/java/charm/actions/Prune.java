@@ -34,8 +34,8 @@ final class Prune {
   ActionResult run(Map<String, Object> params) {
     boolean dryRun = Params.flag(params, "dry-run", true);
     GarbageCollection.Start start = gc.start();
-    if (start.refused() != null) {
-      return start.refused();
+    if (start.answer() != null) {
+      return start.answer();
     }
     GarbageCollection.Ready ready = start.ready();
     RetentionPolicy policy = ready.config().retentionPolicy();

@@ -74,6 +74,18 @@ class ImageLifecycleIT {
   record Multi(String repo, String repoTag, String digest, List<String> children) {}
 
   @Test
+  @Order(0)
+  void onARegistryNothingWasPushedToThereIsNothingToCollect() {
+    String before = SimUnit.idAndStart(unit.name);
+    ActionOutcome gc = run("garbage-collect", Map.of());
+    assertEquals("completed", gc.status, gc.message);
+    assertEquals("Nothing to collect: the registry stores no repository yet", gc.results.get("message"));
+    assertEquals(before, SimUnit.idAndStart(unit.name), "no read-only switch");
+    ActionOutcome usage = run("usage", Map.of());
+    assertEquals("0", usage.results.get("repositories"), usage.results.toString());
+  }
+
+  @Test
   @Order(1)
   void garbageCollectKeepsEveryPlatformOfMultiArchImagesAndRemovesWhatNothingReaches() throws IOException {
     Instant t = Instant.parse("2026-01-01T00:00:00Z");
