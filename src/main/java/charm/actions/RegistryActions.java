@@ -57,7 +57,7 @@ public final class RegistryActions {
     }
     String only = Params.text(params, "repository").strip();
     if (!only.isEmpty() && !isRepositoryName(only)) {
-      return ActionResult.fail("repository \"" + only + "\" is not a repository name (NAME, e.g. library/ubuntu, without host or tag)");
+      return notARepository(only);
     }
     long started = System.nanoTime();
     try (ContentReader reader = new ContentReader(registry.api())) {
@@ -121,7 +121,7 @@ public final class RegistryActions {
     }
     String only = Params.text(params, "repository").strip();
     if (!only.isEmpty() && !isRepositoryName(only)) {
-      return ActionResult.fail("repository \"" + only + "\" is not a repository name (NAME, e.g. library/ubuntu, without host or tag)");
+      return notARepository(only);
     }
     try {
       int requests = 0;
@@ -231,6 +231,10 @@ public final class RegistryActions {
           + "for its API; use a client with a token from " + facts.config().tokenAuth().map(t -> t.realm()).orElse("the token server")));
     }
     return new Connection(new RegistryApi(registry), null);
+  }
+
+  private static ActionResult notARepository(String text) {
+    return ActionResult.fail("repository \"" + text + "\" is not a repository name (NAME, e.g. library/ubuntu, without host or tag)");
   }
 
   /** A repository name: the grammar's NAME without a host, tag or digest. */
