@@ -95,7 +95,7 @@ final class GarbageCollection {
    * Checks the unit (configured, not stopped, our container running) and lists what its storage
    * holds with a dry run of the collector.
    */
-  Start start() {
+  Start start(String what) {
     Reconciler.Facts facts = reconciler.read();
     Reconciler.Access access = reconciler.access(facts);
     if (access.notReady().isPresent()) {
@@ -121,7 +121,7 @@ final class GarbageCollection {
       return new Start(null, ActionResult.ok(results));
     }
     if (failure != null) {
-      return new Start(null, ActionResult.fail("Could not list what the registry stores: " + failure));
+      return new Start(null, ActionResult.fail(what + " failed: could not list what the registry stores: " + failure + "; nothing was changed"));
     }
     return new Start(new Ready(facts, access.registry().orElseThrow(), listing.graph, listing.eligible, sizes), null);
   }
@@ -130,7 +130,7 @@ final class GarbageCollection {
   ActionResult run(Map<String, Object> params) {
     boolean dryRun = Params.flag(params, "dry-run", false);
     boolean untagged = Params.flag(params, "delete-untagged", true);
-    Start start = start();
+    Start start = start("Garbage collection");
     if (start.answer() != null) {
       return start.answer();
     }

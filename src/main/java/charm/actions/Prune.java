@@ -33,7 +33,7 @@ final class Prune {
 
   ActionResult run(Map<String, Object> params) {
     boolean dryRun = Params.flag(params, "dry-run", true);
-    GarbageCollection.Start start = gc.start();
+    GarbageCollection.Start start = gc.start("Prune");
     if (start.answer() != null) {
       return start.answer();
     }

@@ -186,13 +186,14 @@ class ScheduledMaintenanceIT {
       unit.hookTools("update-status");
       assertEquals(3, runs(), logs());
       String line = lastRun();
-      assertTrue(line.startsWith(RAN + describe(time) + " failed: Garbage collection failed: registry garbage-collect exited with 1: failed to mark"), line);
+      assertTrue(line.startsWith(RAN + describe(time) + " failed: Garbage collection failed: could not list what the registry stores: "
+          + "registry garbage-collect exited with 1: failed to mark"), line);
       assertTrue(line.contains("; retried in the next window, at " + describe(time.plus(Duration.ofDays(1)))), line);
       unit.assertActive();
       String message = unit.status().message;
       assertTrue(message.startsWith("Ready at " + unit.netloc() + " (http). Last maintenance failed at " + describe(time)
-          + ": Garbage collection failed: registry garbage-collect exited with 1: failed to mark: "), message);
-      assertTrue(message.endsWith("permission denied; the registry is read-write again; retried in the next window."), message);
+          + ": Garbage collection failed: could not list what the registry stores: registry garbage-collect exited with 1: failed to mark: "), message);
+      assertTrue(message.endsWith("permission denied; nothing was changed; retried in the next window."), message);
 
       assertEquals(List.of("status-set"), unit.hookTools("update-status"), "not retried in every hook: the steady path");
       assertEquals(message, unit.status().message, "and still noted");
