@@ -146,6 +146,10 @@ final class GarbageCollection {
           unreached.removeAll(reachedByTags(reader, ready.graph(), repository));
           deletions.add(repository, unreached, Set.of());
         }
+        if (ready.sizes().isEmpty() && !deletions.isEmpty()) {
+          // Swift or S3: no disk to measure; the deleted manifests' descriptors give the sizes.
+          extra.put("bytes-untagged", String.valueOf(deletions.bytesFreed(ready.graph(), reader)));
+        }
       }
       return collectAfter(ready, deletions, reader, dryRun, extra, "Garbage collection");
     } catch (RegistryApi.Failure | IllegalArgumentException e) {

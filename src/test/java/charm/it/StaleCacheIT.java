@@ -124,7 +124,7 @@ class StaleCacheIT {
     String before1 = container1();
     int hooks1 = sim.hookNames(UNIT1).size();
 
-    ActionOutcome gc = s.deleteAndCollect();
+    ActionOutcome gc = s.untagAndCollect();
     s.pushAgainThroughUnit1AndPullFromBoth();
 
     // How: unit 0 published generation 1, unit 1's peer-relation-changed replaced its registry once.
@@ -188,6 +188,19 @@ class StaleCacheIT {
     }
   }
 
+  @Test
+  @Order(3)
+  void pruneDatesEveryImageFromItsConfigInTheBucket() {
+    sim.config(Map.of("retention-policy", "- {repository: \"it/*\", keep-last: 0}"), List.of())
+        .forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+    ActionOutcome prune = sim.runAction(UNIT0, "prune", Map.of());
+    assertEquals("completed", prune.status, prune.message);
+    assertEquals("0", prune.results.get("unageable"), "every image dated: " + prune.results);
+    assertTrue(Integer.parseInt((String) prune.results.get("tags")) >= 2, prune.results.toString());
+    sim.config(Map.of(), List.of("retention-policy")).forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+  }
+
+
   /**
    * One image (one random 1 MiB layer), kept compressed in a directory so that every push sends
    * the same blobs and the same manifest; pushed through both units as {@code repo:a}.
@@ -219,6 +232,22 @@ class StaleCacheIT {
       System.out.printf("StaleCacheIT %s: garbage-collect on unit 0 and the hooks it caused %.1f s (read-only %s ms)%n",
           repo, (System.nanoTime() - t0) / 1e9, gc.results.get("read-only-ms"));
       assertEquals("completed", gc.status, gc.message + " " + gc.results);
+      assertFalse(Files.exists(blob(layer)), "the collector deleted the layer: " + gc.results);
+      return gc;
+    }
+
+    /**
+     * Another image pushed over {@code repo:a} through unit 0 leaves this one untagged, and
+     * garbage-collect removes it through the registry's API on S3 (no delete action), saying
+     * from its descriptors how many bytes only it referenced; the layer is gone from the bucket.
+     */
+    ActionOutcome untagAndCollect() {
+      OciImages other = new OciImages(work.resolve("other-" + repo.replace('/', '-')));
+      other.push(other.image("amd64", java.time.Instant.now(), other.layer("other.bin", 1_000)), unit0 + "/" + repo + ":a", false);
+      ActionOutcome gc = sim.runAction(UNIT0, "garbage-collect", Map.of());
+      assertEquals("completed", gc.status, gc.message + " " + gc.results);
+      assertEquals("1", gc.results.get("manifests-deleted"), gc.results.toString());
+      assertTrue(Long.parseLong((String) gc.results.get("bytes-untagged")) > 1 << 20, "the 1 MiB layer, compressed: " + gc.results);
       assertFalse(Files.exists(blob(layer)), "the collector deleted the layer: " + gc.results);
       return gc;
     }
