@@ -58,7 +58,8 @@ import java.util.stream.Stream;
  * in-memory blob descriptor cache.
  *
  * <p>On filesystem storage the space is measured on the unit: the size of each blob's data file
- * under /srv/registry before the run, summed over the blobs the collector deleted.
+ * under /srv/registry once the registry is read-only (so a blob uploaded while the action ran
+ * counts too), summed over the blobs the collector deleted.
  */
 final class GarbageCollection {
   static final Duration TIMEOUT = Duration.ofMinutes(60);
@@ -211,6 +212,7 @@ final class GarbageCollection {
     Status after = null;
     Deletions.Applied applied = new Deletions.Applied(0, 0, List.of());
     Reconciler.Facts back = ready.facts();
+    Optional<Map<String, Long>> sizes = ready.sizes();
     try {
       if (!deletions.isEmpty()) {
         if (!config.storageDelete()) {
@@ -241,6 +243,8 @@ final class GarbageCollection {
         }
       }
       if (failure == null) {
+        // Measured again once nothing can write: blobs uploaded since the action started count too.
+        sizes = ready.sizes().isPresent() ? blobSizes() : sizes;
         failure = collect(config.registryName(), false, collector);
       }
       // Deleted blobs must leave every blob descriptor cache (redis, other units' memory) before
@@ -261,7 +265,7 @@ final class GarbageCollection {
     if (applied.kept() > 0) {
       results.put("manifests-kept", String.valueOf(applied.kept()));
     }
-    results.putAll(collectionResults(collector, ready.sizes(), readOnlyMillis));
+    results.putAll(collectionResults(collector, sizes, readOnlyMillis));
     results.put("message", "Deleted " + applied.deleted() + " manifests and " + results.get("deleted") + "; the registry was read-only for "
         + String.format(Locale.ROOT, "%.1f s", readOnlyMillis / 1000.0));
     results.remove("deleted");

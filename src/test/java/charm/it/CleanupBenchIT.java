@@ -67,10 +67,11 @@ class CleanupBenchIT {
   /** One image through the API: a 1 kB layer of its own, a config, a manifest under {@code tag}. */
   private static void push(String base, String repo, String tag, int seed, Instant created) throws Exception {
     byte[] layer = OciImages.gzip(OciImages.tar("f" + seed, ("layer " + seed + " ").repeat(100).getBytes(StandardCharsets.UTF_8)));
-    String layerDigest = upload(base, repo, layer);
+    String netloc = URI.create(base).getAuthority();
+    String layerDigest = OciImages.uploadBlob(netloc, repo, layer);
     byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"" + created + "\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}")
         .getBytes(StandardCharsets.UTF_8);
-    String configDigest = upload(base, repo, config);
+    String configDigest = OciImages.uploadBlob(netloc, repo, config);
     byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
         + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":"
         + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + layerDigest + "\",\"size\":" + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
@@ -80,16 +81,4 @@ class CleanupBenchIT {
     assertEquals(201, r.statusCode(), r.body());
   }
 
-  private static String upload(String base, String repo, byte[] blob) throws Exception {
-    String digest = "sha256:" + OciImages.sha256(blob);
-    HttpResponse<String> start = CLIENT.send(HttpRequest.newBuilder(URI.create(base + repo + "/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(202, start.statusCode(), start.body());
-    String location = start.headers().firstValue("Location").orElseThrow();
-    URI put = URI.create(base).resolve(location + (location.contains("?") ? "&" : "?") + "digest=" + digest);
-    HttpResponse<String> done = CLIENT.send(HttpRequest.newBuilder(put).header("Content-Type", "application/octet-stream")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, done.statusCode(), done.body());
-    return digest;
-  }
 }

@@ -119,6 +119,36 @@ final class OciImages {
     }
   }
 
+  /**
+   * Uploads one blob to {@code repo} through the registry's API (monolithic: POST, then PUT with
+   * the digest), with no manifest referencing it; returns its digest.
+   */
+  static String uploadBlob(String netloc, String repo, byte[] blob) {
+    String digest = "sha256:" + sha256(blob);
+    String base = "http://" + netloc + "/v2/";
+    java.net.http.HttpResponse<String> start = Http.send("POST", base + repo + "/blobs/uploads/");
+    if (start == null || start.statusCode() != 202) {
+      throw new AssertionError("upload start: " + (start == null ? "no answer" : start.statusCode() + " " + start.body()));
+    }
+    String location = start.headers().firstValue("Location").orElseThrow();
+    java.net.URI put = java.net.URI.create(base).resolve(location + (location.contains("?") ? "&" : "?") + "digest=" + digest);
+    try {
+      java.net.http.HttpResponse<String> done = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(put).timeout(java.time.Duration.ofSeconds(30)).header("Content-Type", "application/octet-stream")
+              .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(blob)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (done.statusCode() != 201) {
+        throw new AssertionError("upload: " + done.statusCode() + " " + done.body());
+      }
+    } catch (IOException e) {
+      throw new AssertionError("upload: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    return digest;
+  }
+
   private String blob(byte[] content) {
     String hex = sha256(content);
     try {
