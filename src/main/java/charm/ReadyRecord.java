@@ -1,7 +1,6 @@
 package charm;
 
 import charm.juju.Json;
-import charm.registry.ContainerSpec;
 import charm.registry.Plan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,15 +30,17 @@ import java.util.Optional;
  * more than update-status's check.
  *
  * <p>It holds no secret: paths, modes, digests of the files and of the options, the container's
- * name and spec hash, the port and the status message.
+ * name and spec hash, the port and the status message. Every digest is an HMAC-SHA256 under the
+ * unit's random {@link RecordKey} (kept apart, see {@link ReadyStore}), so the digest of options
+ * that include a password cannot be checked against guessed passwords without the key.
  *
- * @param inputs a digest of the options and the ingress address the state was planned from
+ * @param inputs a keyed digest of the options and the ingress address the state was planned from
  * @param files the checked files, each {@code [path, mode]}, in the order of {@link #digest}
  * @param absent files that must not exist
  * @param htpasswd the htpasswd file and its user ({@code [path, user]}), or empty: it has a fresh
  *     salt each time it is written, so only its user and mode are checked, as before
  * @param sources the files the operator may put in place for the charm to read (the tls-*-path
- *     files), each with the SHA-256 of its content, or "" when it was not there: one appearing,
+ *     files), each with the SHA-256 of its content (keyed), or "" when it was not there: one appearing,
  *     changing or going away takes the full reconcile
  * @param clientCertificate whether the probe presents the unit's local client certificate
  * @param renewBy when the full reconcile must take over again for the certificate's expiry (its
@@ -67,7 +68,7 @@ record ReadyRecord(
 
   /** After this, update-status runs the full reconcile once (and renews the record). */
   static final Duration MAX_AGE = Duration.ofHours(1);
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   /** Reads a file's content if it is a regular file with this mode, else empty. */
   interface Files {
@@ -77,10 +78,11 @@ record ReadyRecord(
   /**
    * The record of a ready plan.
    *
+   * @param key the key of the record's digests
    * @param checked the plan's files and any other file whose content and mode a ready unit has
    * @param notAfter the served certificate's expiry, or null
    */
-  static ReadyRecord of(Instant now, String inputs, Plan plan, List<Plan.FileSpec> checked, List<String> absent, Map<String, String> sources,
+  static ReadyRecord of(RecordKey key, Instant now, String inputs, Plan plan, List<Plan.FileSpec> checked, List<String> absent, Map<String, String> sources,
       boolean clientCertificate, Instant notAfter, String status) {
     List<List<String>> files = new ArrayList<>();
     List<String> contents = new ArrayList<>();
@@ -90,7 +92,7 @@ record ReadyRecord(
     }
     List<String> htpasswd = plan.htpasswd().map(c -> List.of(c.path(), c.user())).orElse(List.of());
     Instant renewBy = notAfter == null ? null : notAfter.minus(Duration.ofDays(TlsSetup.EXPIRY_WARNING_DAYS));
-    return new ReadyRecord(now, inputs, plan.container().name(), plan.container().hash(), files, digest(files, contents), List.copyOf(absent),
+    return new ReadyRecord(now, inputs, plan.container().name(), plan.container().hash(), files, digest(key, files, contents), List.copyOf(absent),
         htpasswd, new java.util.TreeMap<>(sources), plan.scheme(), ContainerReconciler.port(plan), clientCertificate, renewBy, status, null);
   }
 
@@ -107,7 +109,7 @@ record ReadyRecord(
   }
 
   /** Whether the files on disk have the recorded content and modes (and none of the absent ones exists). */
-  boolean filesMatch(Files disk, java.util.function.Predicate<String> exists) {
+  boolean filesMatch(RecordKey key, Files disk, java.util.function.Predicate<String> exists) {
     List<String> contents = new ArrayList<>();
     for (List<String> f : files) {
       Optional<String> content = disk.read(f.get(0), f.get(1));
@@ -116,7 +118,7 @@ record ReadyRecord(
       }
       contents.add(content.get());
     }
-    return digest.equals(digest(files, contents)) && absent.stream().noneMatch(exists);
+    return digest.equals(digest(key, files, contents)) && absent.stream().noneMatch(exists);
   }
 
   String encode() {
@@ -176,29 +178,30 @@ record ReadyRecord(
   }
 
   /**
-   * The digest of what config-changed announces: the options (config-get's map, keys sorted) and
-   * the unit's addresses (the ingress address of the client binding, private and public).
+   * The keyed digest of what config-changed announces: the options (config-get's map, keys
+   * sorted) and the unit's addresses (the ingress address of the client binding, private and
+   * public).
    */
-  static String inputs(Map<String, Object> options, List<String> addresses) {
-    return ContainerSpec.sha256(new String(Json.write(new java.util.TreeMap<>(options)), StandardCharsets.UTF_8) + "\0" + String.join("\0", addresses));
+  static String inputs(RecordKey key, Map<String, Object> options, List<String> addresses) {
+    return key.mac(new String(Json.write(new java.util.TreeMap<>(options)), StandardCharsets.UTF_8) + "\0" + String.join("\0", addresses));
   }
 
   /** The digest of an operator's file as {@link #sources} keeps it: "" when it is not there. */
-  static String sourceDigest(Optional<String> content) {
-    return content.map(ContainerSpec::sha256).orElse("");
+  static String sourceDigest(RecordKey key, Optional<String> content) {
+    return content.map(key::mac).orElse("");
   }
 
   /** Whether the operator's files are as they were (see {@link #sources}). */
-  boolean sourcesMatch(java.util.function.Function<String, Optional<String>> operatorFile) {
-    return sources.entrySet().stream().allMatch(e -> e.getValue().equals(sourceDigest(operatorFile.apply(e.getKey()))));
+  boolean sourcesMatch(RecordKey key, java.util.function.Function<String, Optional<String>> operatorFile) {
+    return sources.entrySet().stream().allMatch(e -> e.getValue().equals(sourceDigest(key, operatorFile.apply(e.getKey()))));
   }
 
-  /** SHA-256 over each file's path, mode and content. */
-  private static String digest(List<List<String>> files, List<String> contents) {
+  /** HMAC-SHA256 under the key over each file's path, mode and content. */
+  private static String digest(RecordKey key, List<List<String>> files, List<String> contents) {
     StringBuilder all = new StringBuilder();
     for (int i = 0; i < files.size(); i++) {
       all.append(files.get(i).get(0)).append('\0').append(files.get(i).get(1)).append('\0').append(contents.get(i)).append('\0');
     }
-    return ContainerSpec.sha256(all.toString());
+    return key.mac(all.toString());
   }
 }

@@ -139,7 +139,7 @@ public final class Reconciler {
   private Facts read(Map<String, Object> overrides) {
     Map<String, Object> options = new java.util.HashMap<>(tools.configGet());
     String address = tools.ingressAddress(CLIENT_BINDING);
-    inputs = ReadyRecord.inputs(options, addresses(address));
+    inputs = ReadyRecord.inputs(store.key(), options, addresses(address));
     options.putAll(overrides);
     RegistryConfig config = RegistryConfig.from(options);
     String shared = secret.read();
@@ -166,7 +166,7 @@ public final class Reconciler {
    */
   public void configChanged(Supplier<ActionResult> job) {
     Optional<ReadyRecord> record = usableRecord();
-    if (record.isPresent() && record.get().inputs().equals(ReadyRecord.inputs(tools.configGet(), addresses(tools.ingressAddress(CLIENT_BINDING))))) {
+    if (record.isPresent() && record.get().inputs().equals(ReadyRecord.inputs(store.key(), tools.configGet(), addresses(tools.ingressAddress(CLIENT_BINDING))))) {
       try {
         if (reportConfirmed(record.get())) {
           return;
@@ -275,7 +275,7 @@ public final class Reconciler {
    */
   private boolean confirms(ReadyRecord r) {
     ReadyRecord.Files disk = (path, mode) -> files.hasMode(path, mode) ? text(path) : Optional.empty();
-    if (!r.filesMatch(disk, files::exists) || !r.sourcesMatch(this::operatorFile)) {
+    if (!r.filesMatch(store.key(), disk, files::exists) || !r.sourcesMatch(store.key(), this::operatorFile)) {
       return false;
     }
     if (!r.htpasswd().isEmpty()
@@ -362,10 +362,10 @@ public final class Reconciler {
     RegistryConfig.Tls tlsOptions = facts.config().tls();
     for (String path : List.of(tlsOptions.certPath(), tlsOptions.keyPath(), tlsOptions.caPath())) {
       if (!path.isEmpty()) {
-        sources.put(path, ReadyRecord.sourceDigest(operatorFile(path)));
+        sources.put(path, ReadyRecord.sourceDigest(store.key(), operatorFile(path)));
       }
     }
-    readyNow = ReadyRecord.of(Instant.now(), inputs, plan, checked, absent, sources, desired.tls().client() != null, desired.tls().notAfter(),
+    readyNow = ReadyRecord.of(store.key(), Instant.now(), inputs, plan, checked, absent, sources, desired.tls().client() != null, desired.tls().notAfter(),
         status.message());
     return status;
   }

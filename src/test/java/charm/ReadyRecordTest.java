@@ -9,6 +9,7 @@ import charm.registry.Owner;
 import charm.registry.Plan;
 import charm.registry.Planner;
 import charm.registry.RegistryConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -22,6 +23,9 @@ class ReadyRecordTest {
   private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
   private static final Map<String, Object> OPTIONS = Map.of("auth-basic-password", "hunter2", "registry-port", 5000);
 
+  private static final RecordKey KEY = RecordKey.of(new byte[RecordKey.LENGTH]);
+  private static final RecordKey OTHER_KEY = RecordKey.of("another key of thirty-two bytes!".getBytes(StandardCharsets.UTF_8));
+
   private static final List<String> ADDRESSES = List.of("10.0.0.5", "10.0.0.5", "203.0.113.5");
 
   private static Plan plan() {
@@ -31,8 +35,8 @@ class ReadyRecordTest {
 
   private static ReadyRecord record(Instant at, Instant notAfter) {
     Plan plan = plan();
-    return ReadyRecord.of(at, ReadyRecord.inputs(OPTIONS, ADDRESSES), plan, plan.files(), plan.absent(),
-        Map.of("/etc/docker/registry/registry.crt", ReadyRecord.sourceDigest(Optional.of("CERT")), "/etc/docker/registry/registry.key", ""), false,
+    return ReadyRecord.of(KEY, at, ReadyRecord.inputs(KEY, OPTIONS, ADDRESSES), plan, plan.files(), plan.absent(),
+        Map.of("/etc/docker/registry/registry.crt", ReadyRecord.sourceDigest(KEY, Optional.of("CERT")), "/etc/docker/registry/registry.key", ""), false,
         notAfter, "Ready at 10.0.0.5:5000 (http).");
   }
 
@@ -94,23 +98,39 @@ class ReadyRecordTest {
     Map<String, String> disk = new HashMap<>();
     plan.files().forEach(f -> disk.put(f.path() + " " + f.mode(), f.content()));
     ReadyRecord.Files files = (path, mode) -> Optional.ofNullable(disk.get(path + " " + mode));
-    assertTrue(r.filesMatch(files, p -> false));
-    assertFalse(r.filesMatch(files, Set.copyOf(plan.absent())::contains), "a file that must be absent");
+    assertTrue(r.filesMatch(KEY, files, p -> false));
+    assertFalse(r.filesMatch(OTHER_KEY, files, p -> false), "under another key");
+    assertFalse(r.filesMatch(KEY, files, Set.copyOf(plan.absent())::contains), "a file that must be absent");
     String config = Planner.CONFIG_PATH + " rw-------";
     disk.put(config, disk.get(config) + "# changed\n");
-    assertFalse(r.filesMatch(files, p -> false), "content");
+    assertFalse(r.filesMatch(KEY, files, p -> false), "content");
     disk.put(Planner.CONFIG_PATH + " rw-r--r--", disk.remove(config));
-    assertFalse(r.filesMatch(files, p -> false), "mode");
+    assertFalse(r.filesMatch(KEY, files, p -> false), "mode");
   }
 
   @Test
   void inputsAreTheOptionsAndTheAddresses() {
-    String inputs = ReadyRecord.inputs(Map.of("a", 1, "b", "x"), ADDRESSES);
-    assertEquals(inputs, ReadyRecord.inputs(new java.util.LinkedHashMap<>(Map.of("b", "x", "a", 1)), ADDRESSES), "in any order");
-    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 2, "b", "x"), ADDRESSES));
-    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x"), List.of("10.0.0.6", "10.0.0.5", "203.0.113.5")), "ingress");
-    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x"), List.of("10.0.0.5", "10.0.0.5", "203.0.113.6")), "public");
-    assertNotEquals(inputs, ReadyRecord.inputs(Map.of("a", 1, "b", "x", "c", true), ADDRESSES));
+    String inputs = ReadyRecord.inputs(KEY, Map.of("a", 1, "b", "x"), ADDRESSES);
+    assertEquals(inputs, ReadyRecord.inputs(KEY, new java.util.LinkedHashMap<>(Map.of("b", "x", "a", 1)), ADDRESSES), "in any order");
+    assertNotEquals(inputs, ReadyRecord.inputs(KEY, Map.of("a", 2, "b", "x"), ADDRESSES));
+    assertNotEquals(inputs, ReadyRecord.inputs(KEY, Map.of("a", 1, "b", "x"), List.of("10.0.0.6", "10.0.0.5", "203.0.113.5")), "ingress");
+    assertNotEquals(inputs, ReadyRecord.inputs(KEY, Map.of("a", 1, "b", "x"), List.of("10.0.0.5", "10.0.0.5", "203.0.113.6")), "public");
+    assertNotEquals(inputs, ReadyRecord.inputs(KEY, Map.of("a", 1, "b", "x", "c", true), ADDRESSES));
+  }
+
+  @Test
+  void digestsAreKeyedNotPlainSha256() {
+    String json = new String(charm.juju.Json.write(new java.util.TreeMap<>(OPTIONS)), StandardCharsets.UTF_8);
+    String plain = charm.registry.ContainerSpec.sha256(json + "\0" + String.join("\0", ADDRESSES));
+    String keyed = ReadyRecord.inputs(KEY, OPTIONS, ADDRESSES);
+    assertNotEquals(plain, keyed, "a password in the options cannot be guessed at SHA-256 speed");
+    assertEquals(keyed, ReadyRecord.inputs(RecordKey.of(new byte[RecordKey.LENGTH]), OPTIONS, ADDRESSES), "the same key: steady hooks confirm");
+    assertNotEquals(keyed, ReadyRecord.inputs(OTHER_KEY, OPTIONS, ADDRESSES), "another key");
+    assertNotEquals(charm.registry.ContainerSpec.sha256("CERT"), ReadyRecord.sourceDigest(KEY, Optional.of("CERT")));
+    assertNotEquals(ReadyRecord.sourceDigest(KEY, Optional.of("CERT")), ReadyRecord.sourceDigest(OTHER_KEY, Optional.of("CERT")));
+    String text = record(NOW, null).encode();
+    assertFalse(text.contains(plain), text);
+    assertFalse(text.contains(charm.registry.ContainerSpec.sha256("hunter2")), text);
   }
 
   @Test
@@ -118,14 +138,14 @@ class ReadyRecordTest {
     ReadyRecord r = record(NOW, null);
     Map<String, Optional<String>> disk = new HashMap<>(Map.of("/etc/docker/registry/registry.crt", Optional.of("CERT"),
         "/etc/docker/registry/registry.key", Optional.empty()));
-    assertTrue(r.sourcesMatch(disk::get));
-    assertTrue(ReadyRecord.decode(r.encode()).orElseThrow().sourcesMatch(disk::get), "after a round trip");
+    assertTrue(r.sourcesMatch(KEY, disk::get));
+    assertTrue(ReadyRecord.decode(r.encode()).orElseThrow().sourcesMatch(KEY, disk::get), "after a round trip");
     disk.put("/etc/docker/registry/registry.key", Optional.of("KEY"));
-    assertFalse(r.sourcesMatch(disk::get), "a key put in place");
+    assertFalse(r.sourcesMatch(KEY, disk::get), "a key put in place");
     disk.put("/etc/docker/registry/registry.key", Optional.empty());
     disk.put("/etc/docker/registry/registry.crt", Optional.of("RENEWED"));
-    assertFalse(r.sourcesMatch(disk::get), "a renewed certificate");
+    assertFalse(r.sourcesMatch(KEY, disk::get), "a renewed certificate");
     disk.put("/etc/docker/registry/registry.crt", Optional.empty());
-    assertFalse(r.sourcesMatch(disk::get), "a certificate removed");
+    assertFalse(r.sourcesMatch(KEY, disk::get), "a certificate removed");
   }
 }

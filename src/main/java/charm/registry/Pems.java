@@ -22,6 +22,12 @@ public final class Pems {
   private static final Pattern PRIVATE_KEY =
       Pattern.compile("-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----\\s+[A-Za-z0-9+/=\\s]+?-----END \\1-----");
 
+  private static final Pattern ENCRYPTED_TRADITIONAL =
+      Pattern.compile("-----BEGIN (?:RSA|EC) PRIVATE KEY-----\\s+Proc-Type:\\s*4,\\s*ENCRYPTED");
+  /** What the operator reads about an encrypted key (tls-key-blob or the tls-key-path file). */
+  public static final String ENCRYPTED_KEY =
+      "encrypted private keys are not supported; give the key without a passphrase (openssl pkey -in key.pem -out plain.pem)";
+
   private Pems() {}
 
   /** The decoded text of a base64 option (line breaks allowed), or empty when it is not base64. */
@@ -67,6 +73,15 @@ public final class Pems {
     }
     Matcher m = PRIVATE_KEY.matcher(text.get());
     return m.find() && !m.group(1).startsWith("ENCRYPTED");
+  }
+
+  /**
+   * Whether the base64 text decodes to an encrypted PEM private key: a PKCS#8 "ENCRYPTED PRIVATE
+   * KEY" block, or a traditional RSA or EC key with the header {@code Proc-Type: 4,ENCRYPTED}.
+   */
+  public static boolean hasEncryptedPrivateKey(String base64) {
+    return decode(base64).map(t -> t.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        || ENCRYPTED_TRADITIONAL.matcher(t).find()).orElse(false);
   }
 
   /** PEM of one DER certificate, lines of 64 characters. */

@@ -266,7 +266,11 @@ final class Validator {
     check("tls-cert-blob", cert.isEmpty() || Pems.certificates(cert).isPresent(),
         "must be base64 of a PEM certificate");
     String key = v.str("tls-key-blob");
-    check("tls-key-blob", key.isEmpty() || Pems.hasPrivateKey(key), "must be base64 of a PEM private key");
+    if (!key.isEmpty() && Pems.hasEncryptedPrivateKey(key)) {
+      problem("tls-key-blob", Pems.ENCRYPTED_KEY);
+    } else {
+      check("tls-key-blob", key.isEmpty() || Pems.hasPrivateKey(key), "must be base64 of a PEM private key");
+    }
     String ca = v.str("tls-ca-blob");
     check("tls-ca-blob", ca.isEmpty() || Pems.certificates(ca).isPresent(), "must be base64 of a PEM certificate");
     for (String option : List.of("tls-cert-path", "tls-key-path", "tls-ca-path")) {

@@ -116,6 +116,10 @@ public final class Keys {
     }
   }
 
+  /** Why an encrypted key (PKCS#8 or traditional) cannot be used, and what to give instead. */
+  private static final String ENCRYPTED =
+      "the private key is encrypted, which is not supported; give it without a passphrase (openssl pkey -in key.pem -out plain.pem)";
+
   /** The first private key in the text, or why it cannot be used. */
   static Parsed parse(String text) {
     if (text == null || text.isBlank()) {
@@ -124,10 +128,10 @@ public final class Keys {
     String block = Pem.firstPrivateKey(text);
     if (block == null) {
       boolean encrypted = !Pem.blocks(text, "ENCRYPTED PRIVATE KEY").isEmpty();
-      return Parsed.problem(encrypted ? "the private key is encrypted" : "the private key is not valid PEM");
+      return Parsed.problem(encrypted ? ENCRYPTED : "the private key is not valid PEM");
     }
     if (block.contains("ENCRYPTED")) {
-      return Parsed.problem("the private key is encrypted"); // Proc-Type: 4,ENCRYPTED
+      return Parsed.problem(ENCRYPTED); // Proc-Type: 4,ENCRYPTED
     }
     byte[] der = Pem.der(block);
     if (der == null) {

@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import charm.ReadyStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import jujusim.ActionOutcome;
@@ -48,6 +53,22 @@ class ReadyRecordIT {
     return unit.sim.unitDir(SimUnit.UNIT).resolve("charm").resolve(ReadyStore.FILE);
   }
 
+  private Path keyFile() {
+    return unit.sim.unitDir(SimUnit.UNIT).resolve("charm").resolve(ReadyStore.KEY_FILE);
+  }
+
+  private static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private String record() throws IOException {
     return Files.exists(recordFile()) ? Files.readString(recordFile()) : null;
   }
@@ -64,6 +85,27 @@ class ReadyRecordIT {
     assertEquals(List.of("config-get", "network-get", "unit-get", "unit-get", "status-set"), hook("config-changed"));
     unit.assertActive();
     assertEquals("Ready at " + unit.netloc() + " (http).", unit.status().message);
+  }
+
+  @Test
+  void theRecordAndItsKeyAreTheUnitsOnlyAndHoldNoSecret() throws IOException {
+    String password = "correct-horse-" + System.nanoTime();
+    unit.config(Map.of("auth-basic-user", "alice", "auth-basic-password", password), List.of());
+    try {
+      unit.assertActive();
+      hook("update-status");
+      assertEquals(List.of("status-set"), hook("update-status"), "the keyed digests still confirm");
+      String text = record();
+      assertFalse(text.contains(password), "no option value");
+      assertFalse(text.contains(sha256(password)), "nor its plain SHA-256");
+      assertEquals("rw-------", mode(recordFile()));
+      assertEquals("rw-------", mode(keyFile()));
+      assertEquals(32, Files.size(keyFile()));
+      assertEquals("rwx------", mode(recordFile().getParent()));
+    } finally {
+      unit.config(Map.of(), List.of("auth-basic-user", "auth-basic-password"));
+    }
+    unit.assertActive();
   }
 
   @Test

@@ -114,6 +114,32 @@ class AuthTlsOptionsTest {
     assertTrue(p.container().mounts().stream().noneMatch(m -> m.hostPath().equals(Layout.AUTH_DIR)));
   }
 
+  /** Runs openssl in the directory and returns its output (a PEM key on stdout). */
+  private static String openssl(java.nio.file.Path dir, String... args) throws Exception {
+    List<String> argv = new java.util.ArrayList<>(List.of("openssl"));
+    argv.addAll(List.of(args));
+    Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", argv));
+    return out;
+  }
+
+  @Test
+  void anEncryptedKeyBlobIsNamedAsSuch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("plain.pem"), KEY);
+    String pkcs8 = openssl(dir, "pkcs8", "-topk8", "-v2", "aes256", "-in", "plain.pem", "-passout", "pass:x");
+    String generated = openssl(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes256", "-pass", "pass:x");
+    String traditional = openssl(dir, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.pem")
+        + openssl(dir, "rsa", "-in", "rsa.pem", "-aes256", "-traditional", "-passout", "pass:x");
+    assertTrue(pkcs8.contains("ENCRYPTED PRIVATE KEY") && generated.contains("ENCRYPTED PRIVATE KEY"), pkcs8 + generated);
+    assertTrue(traditional.contains("Proc-Type: 4,ENCRYPTED"), traditional);
+    for (String key : List.of(pkcs8, generated, traditional)) {
+      List<RegistryConfig.Problem> problems = RegistryConfig.from(with(Map.of("tls-cert-blob", CERT_B64, "tls-key-blob", b64(key)))).problems();
+      assertEquals(List.of(new RegistryConfig.Problem("tls-key-blob",
+          "encrypted private keys are not supported; give the key without a passphrase (openssl pkey -in key.pem -out plain.pem)")), problems);
+    }
+  }
+
   private static Plan plan(Map<String, Object> overrides) {
     RegistryConfig cfg = RegistryConfig.from(with(overrides));
     assertEquals(List.of(), cfg.problems());
