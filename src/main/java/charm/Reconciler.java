@@ -683,6 +683,7 @@ public final class Reconciler {
     if (warning != null) {
       message.append(" The ").append(warning).append('.');
     }
+    relations.note().ifPresent(note -> message.append(' ').append(note));
     return Status.active(message.toString());
   }
 }

@@ -46,6 +46,7 @@ final class Relations {
   private final String application;
   private final String brokenRelation;
   private final Map<String, List<String>> ids = new HashMap<>();
+  private Optional<String> nrpeNote = Optional.empty();
 
   /**
    * @param brokenRelation the relation id of a {@code -relation-broken} hook (Juju still lists the
@@ -85,6 +86,14 @@ final class Relations {
       units += tools.relationList(relation).size();
     }
     return units;
+  }
+
+  /**
+   * What the unit's status should add after {@link #publish}: the nrpe unit sent a value that
+   * cannot go into the Nagios service definition, so the last good file (if any) stays.
+   */
+  Optional<String> note() {
+    return nrpeNote;
   }
 
   /** Writes what the relations should say about the planned registry. */
@@ -161,8 +170,15 @@ final class Relations {
       return;
     }
     String relation = relations.get(0);
-    Map<String, String> remote = tools.relationList(relation).stream().findFirst()
-        .map(u -> tools.relationGet(relation, u)).orElse(Map.of());
+    Optional<String> nrpeUnit = tools.relationList(relation).stream().findFirst();
+    Map<String, String> remote = nrpeUnit.map(u -> tools.relationGet(relation, u)).orElse(Map.of());
+    List<String> refused = NrpeCheck.refusedRemote(remote);
+    for (String key : refused) {
+      tools.log(LogLevel.WARNING, "Refused " + key + " " + NrpeCheck.shown(remote.get(key)) + " from " + nrpeUnit.orElse("")
+          + " (" + NRPE + "): must be letters, digits, '.', '_' or '-'; the Nagios service file is left as it was");
+    }
+    nrpeNote = refused.isEmpty() ? Optional.empty()
+        : Optional.of("Nagios service not updated: " + NRPE + " sent an invalid " + String.join(" and ", refused) + ".");
     String context = nonEmpty(remote.get("nagios_host_context"), cfg.nagiosContext());
     String hostName = nonEmpty(remote.get("nagios_hostname"), context + "-" + unit.replace('/', '-'));
     String groups = nonEmpty(cfg.nagiosServiceGroups(), context);
@@ -181,7 +197,9 @@ final class Relations {
     }
     int port = ContainerReconciler.port(plan);
     changed |= files.ensure(NrpeCheck.COMMAND_FILE, bytes(NrpeCheck.commandFile(port, plan.scheme().equals("https"), client)), "rw-r--r--");
-    changed |= files.ensure(NrpeCheck.serviceFile(unit), bytes(NrpeCheck.serviceDefinition(hostName, application, groups)), "rw-r--r--");
+    if (refused.isEmpty()) {
+      changed |= files.ensure(NrpeCheck.serviceFile(unit), bytes(NrpeCheck.serviceDefinition(hostName, application, groups)), "rw-r--r--");
+    }
     for (String r : relations) {
       Map<String, String> own = tools.relationGet(r, unit);
       Map<String, String> wanted = new LinkedHashMap<>();

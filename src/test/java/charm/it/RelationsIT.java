@@ -160,6 +160,51 @@ class RelationsIT {
     assertFalse(Files.exists(service));
   }
 
+  @Test
+  void whatTheNrpeUnitSendsGoesIntoTheServiceFileOnlyAsOneNagiosName() throws Exception {
+    String injected = "juju-docker-registry-0\ndefine command {\n    command_name pwn\n    command_line /bin/touch /tmp/pwned\n}";
+    int nrpe = unit.sim.integrate("nrpe-external-master", "nrpe", List.of("nrpe/0"), Map.of(),
+        Map.of("nrpe/0", Map.of("nagios_hostname", injected, "nagios_host_context", "juju")));
+    Path command = unit.root.resolve("etc/nagios/nrpe.d/check_docker_registry.cfg");
+    Path service = unit.root.resolve("var/lib/nagios/export/service__docker-registry-0_check_docker_registry.cfg");
+    try {
+      // relation-created ran before nrpe's data arrived: at most the file with the default host name
+      String exported = Files.exists(service) ? Files.readString(service) : "";
+      assertFalse(exported.contains("define command") || exported.contains("command_line") || exported.contains("pwn"), exported);
+      assertTrue(Files.exists(command), "the nrpe command does not depend on the remote data");
+      unit.assertActive();
+      assertTrue(unit.status().message.endsWith(" Nagios service not updated: nrpe-external-master sent an invalid nagios_hostname."),
+          unit.status().message);
+      List<String> refusals = unit.sim.logs(SimUnit.UNIT).stream().map(l -> l.message).filter(m -> m.contains("Refused nagios_hostname")).toList();
+      assertFalse(refusals.isEmpty(), "the refusal is logged");
+      assertTrue(refusals.stream().noneMatch(m -> m.contains("\n") || m.contains("command_line")), "escaped and cut short: " + refusals);
+
+      assertRelationHooksSucceed(unit.sim.setRemoteUnitData(nrpe, "nrpe/0", Map.of("nagios_hostname", "juju-docker-registry-0")));
+      String good = Files.readString(service);
+      assertTrue(good.contains("host_name                       juju-docker-registry-0\n"), good);
+      assertFalse(unit.status().message.contains("Nagios"), unit.status().message);
+
+      assertRelationHooksSucceed(unit.sim.setRemoteUnitData(nrpe, "nrpe/0", Map.of("nagios_host_context", "../../../tmp/x")));
+      assertEquals(good, Files.readString(service), "the last good service file stays");
+      assertTrue(unit.status().message.endsWith(" sent an invalid nagios_host_context."), unit.status().message);
+      unit.assertActive();
+      assertEquals(200, Http.status("http://" + unit.netloc() + "/v2/"), "the registry keeps serving");
+
+      assertRelationHooksSucceed(unit.sim.setRemoteUnitData(nrpe, "nrpe/0", Map.of("nagios_host_context", "juju")));
+      assertFalse(unit.status().message.contains("Nagios"), "the note goes with the bad data: " + unit.status().message);
+    } finally {
+      unit.sim.removeRelation(nrpe);
+    }
+    assertFalse(Files.exists(service));
+  }
+
+  private static void assertRelationHooksSucceed(List<HookResult> hooks) {
+    assertFalse(hooks.isEmpty());
+    for (HookResult hook : hooks) {
+      assertEquals(0, hook.exitCode(), hook.stderr());
+    }
+  }
+
   /** Runs the command line of the nrpe file (unit paths mapped into the simulated unit's root). */
   private Cmd check(Path commandFile) throws IOException {
     String line = Files.readAllLines(commandFile).stream().filter(l -> l.startsWith("command[")).findFirst().orElseThrow();

@@ -2,6 +2,7 @@ package charm.relations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -60,5 +61,39 @@ class RelationDataTest {
     assertTrue(service.contains("check_command                   check_nrpe!check_docker_registry\n"), service);
     Map<String, Object> monitors = new Yaml().load(NrpeCheck.monitors());
     assertEquals(Map.of("remote", Map.of("nrpe", Map.of("docker_registry", Map.of("command", "check_docker_registry")))), monitors.get("monitors"));
+  }
+
+  /** What the nrpe unit sends could otherwise add objects (a command run by Nagios) to the export. */
+  static final String DEFINE_COMMAND = "juju-docker-registry-0\ndefine command {\n    command_name pwn\n    command_line /bin/sh -c id\n}";
+
+  @Test
+  void theServiceDefinitionRefusesAHostOrGroupThatIsNotOneNagiosName() {
+    for (String host : List.of(DEFINE_COMMAND, "juju docker-registry-0", "../../../tmp/x", "")) {
+      assertThrows(IllegalArgumentException.class, () -> NrpeCheck.serviceDefinition(host, "docker-registry", "juju"), host);
+    }
+    for (String groups : List.of("../../../tmp/x", "juju\n}\ndefine command {", "juju ops")) {
+      assertThrows(IllegalArgumentException.class, () -> NrpeCheck.serviceDefinition("juju-docker-registry-0", "docker-registry", groups), groups);
+    }
+    String service = NrpeCheck.serviceDefinition("host.example_1-a", "docker-registry", "juju,ops.team_1-a");
+    assertTrue(service.contains("servicegroups                   juju,ops.team_1-a\n"), service);
+  }
+
+  @Test
+  void theNrpeUnitsHostNameAndContextMustBeOneNagiosName() {
+    assertEquals(List.of(), NrpeCheck.refusedRemote(Map.of("nagios_hostname", "juju-docker-registry-0", "nagios_host_context", "juju")));
+    assertEquals(List.of(), NrpeCheck.refusedRemote(Map.of("nagios_hostname", "", "private-address", "10.0.0.1 ")), "absent or empty: the defaults");
+    assertEquals(List.of("nagios_hostname"), NrpeCheck.refusedRemote(Map.of("nagios_hostname", DEFINE_COMMAND, "nagios_host_context", "juju")));
+    assertEquals(List.of("nagios_host_context"), NrpeCheck.refusedRemote(Map.of("nagios_host_context", "../../../tmp/x")));
+    assertEquals(List.of("nagios_hostname", "nagios_host_context"),
+        NrpeCheck.refusedRemote(Map.of("nagios_hostname", "juju docker-registry-0", "nagios_host_context", "ju ju")));
+    assertEquals(List.of("nagios_hostname"), NrpeCheck.refusedRemote(Map.of("nagios_hostname", "juju-0\r")));
+  }
+
+  @Test
+  void aRefusedValueIsLoggedOnOneLineAndShort() {
+    assertEquals("\"a\\nb\\u0007\\\"\"", NrpeCheck.shown("a\nb\u0007\""));
+    String shown = NrpeCheck.shown(DEFINE_COMMAND + "x".repeat(10_000));
+    assertEquals("\"juju-docker-registry-0\\ndefine command {\\n\" (" + (DEFINE_COMMAND.length() + 10_000) + " characters)", shown,
+        "the first 40 characters, on one line");
   }
 }
