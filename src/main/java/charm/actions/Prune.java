@@ -95,7 +95,6 @@ final class Prune {
       }
     }
     Set<String> kept = graph.reached(repository, keptRoots);
-    kept.addAll(keptRoots);
     Set<String> going = new LinkedHashSet<>();
     if (policy.removesUntagged(repository)) {
       going.addAll(graph.manifests(repository));
