@@ -43,18 +43,23 @@ final class ContainerReconciler {
   private static final int STOP_TIMEOUT_SECONDS = 10;
 
   /** The container is at the plan (or stopped on purpose), or not, and why. */
-  record Outcome(Optional<Status> status, boolean atPlan) {
+  record Outcome(Optional<Status> status, boolean atPlan, boolean rolledBack) {
     static Outcome ready() {
-      return new Outcome(Optional.empty(), true);
+      return new Outcome(Optional.empty(), true, false);
     }
 
     static Outcome atPlan(Status status) {
-      return new Outcome(Optional.of(status), true);
+      return new Outcome(Optional.of(status), true, false);
     }
 
     /** The plan was not applied: whatever ran before still runs (or nothing did). */
     static Outcome notApplied(Status status) {
-      return new Outcome(Optional.of(status), false);
+      return new Outcome(Optional.of(status), false, false);
+    }
+
+    /** The planned container did not serve and the previous one was put back. */
+    static Outcome rolledBack(Status status) {
+      return new Outcome(Optional.of(status), false, true);
     }
   }
 
@@ -76,26 +81,81 @@ final class ContainerReconciler {
   }
 
   /**
-   * The container the previous reactive charm (or an earlier revision of this one) ran: no owner
-   * labels, the unit's {@code /etc/docker/registry/config.yml} mounted as its configuration and,
-   * if its data is mounted at all, the unit's {@code /srv/registry}. A container somebody else
-   * runs under the same name does not look like that.
+   * Whether an unlabelled container under our name is the one the previous reactive charm (or an
+   * earlier revision of this one) ran, and may be adopted: no owner labels, the unit's {@code
+   * /etc/docker/registry/config.yml} mounted as its configuration, and its images where this unit
+   * keeps them: the unit's {@code /srv/registry} bound at the registry's root directory, or, with
+   * the images on Swift or S3, nothing there at all. Empty when it may be adopted, else the status
+   * message that says why not: somebody else's container, or one whose images adopting would hide.
    */
-  static boolean adoptable(ContainerState c, HostFiles files) {
+  static Optional<String> adoptionRefusal(ContainerState c, HostFiles files, boolean remoteStorage) {
+    String name = c.name();
     if (Owner.managedByAnyUnit(c.labels())) {
-      return false;
+      return Optional.of(foreignMessage(name));
     }
     String config = files.resolve(Planner.CONFIG_PATH).toString();
     String data = files.resolve(Planner.DATA_DIR).toString();
     boolean ourConfig = false;
+    Optional<ContainerState.MountInfo> images = Optional.empty();
     for (ContainerState.MountInfo m : c.mounts()) {
       if (m.destination().equals(Planner.CONFIG_PATH)) {
         ourConfig = m.type().equals("bind") && m.source().equals(config);
-      } else if (m.destination().equals(ConfigYaml.ROOT_DIRECTORY) && m.type().equals("bind") && !m.source().equals(data)) {
-        return false;
+      } else if (m.destination().equals(ConfigYaml.ROOT_DIRECTORY)) {
+        images = Optional.of(m);
       }
     }
-    return ourConfig;
+    if (!ourConfig) {
+      return Optional.of(foreignMessage(name));
+    }
+    if (images.isEmpty()) {
+      return remoteStorage ? Optional.empty() : Optional.of(imagesElsewhereMessage(name, "inside the container"));
+    }
+    ContainerState.MountInfo m = images.get();
+    if (m.type().equals("bind") && m.source().equals(data)) {
+      return Optional.empty();
+    }
+    return Optional.of(imagesElsewhereMessage(name, "in " + m.source() + (m.type().equals("volume") ? " (a Docker volume)" : "")));
+  }
+
+  /**
+   * The message for the previous charm's container that keeps its images somewhere else than this
+   * unit does: adopting it would hide them.
+   */
+  static String imagesElsewhereMessage(String name, String where) {
+    return "container " + name + " keeps its images " + where + ", not in " + Planner.DATA_DIR
+        + "; it is left running: move them to " + Planner.DATA_DIR + " and remove it, or choose another registry-name";
+  }
+
+  /**
+   * What differs between a container labelled as ours with the planned spec hash and the spec
+   * itself: its image, command, environment or bind mounts. Labels can be copied; a container that
+   * does not run what the spec says was not made from it by this charm. Empty when it matches.
+   */
+  static Optional<String> differsFromSpec(ContainerState c, ContainerSpec spec, HostFiles files) {
+    List<String> differences = new ArrayList<>();
+    if (!c.image().equals(spec.image())) {
+      differences.add("image");
+    }
+    if (!spec.command().isEmpty() && !c.command().equals(spec.command())) {
+      differences.add("command");
+    }
+    if (!spec.env().entrySet().stream().allMatch(e -> e.getValue().equals(c.env().get(e.getKey())))) {
+      differences.add("environment");
+    }
+    java.util.Set<String> planned = new java.util.HashSet<>();
+    spec.mounts().forEach(m -> planned.add(files.resolve(m.hostPath()) + " -> " + m.containerPath()));
+    java.util.Set<String> bound = new java.util.HashSet<>();
+    c.mounts().stream().filter(m -> m.type().equals("bind")).forEach(m -> bound.add(m.source() + " -> " + m.destination()));
+    if (!bound.equals(planned)) {
+      differences.add("mounts");
+    }
+    return differences.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", differences));
+  }
+
+  /** The message for a container that carries this unit's labels and does not run the planned spec. */
+  static String impostorMessage(String name, String differences) {
+    return "container " + name + " carries this unit's labels but not the planned registry (" + differences
+        + " differ); the charm does not touch it: remove it";
   }
 
   /**
@@ -105,16 +165,25 @@ final class ContainerReconciler {
    * @param restoreFiles puts back the files this hook replaced, for a rollback
    */
   Outcome ensure(RegistryContainer engine, Plan plan, Map<String, String> state, boolean contentRepaired, RegistryProbe probe,
-      Runnable restoreFiles) {
+      boolean remoteStorage, Runnable restoreFiles) {
     ContainerSpec spec = plan.container();
     String name = spec.name();
     Optional<ContainerState> named = engine.inspect(name);
     if (named.isPresent() && !owner.owns(named.get().labels())) {
-      if (!adoptable(named.get(), files)) {
-        tools.log(LogLevel.WARNING, "Not touching container " + name + ": it is not managed by " + owner);
-        return Outcome.notApplied(Status.blocked(foreignMessage(name)));
+      Optional<String> refusal = adoptionRefusal(named.get(), files, remoteStorage);
+      if (refusal.isPresent()) {
+        tools.log(LogLevel.WARNING, "Not touching container " + name + " (not managed by " + owner + "): " + refusal.get());
+        return Outcome.notApplied(Status.blocked(refusal.get()));
       }
       tools.log(LogLevel.INFO, "Adopting container " + name + " left by the previous charm; it will be replaced");
+    }
+    if (named.isPresent() && owner.owns(named.get().labels()) && spec.hash().equals(named.get().specHash())) {
+      Optional<String> differences = differsFromSpec(named.get(), spec, files);
+      if (differences.isPresent()) {
+        tools.log(LogLevel.WARNING, "Not touching container " + name + ": it carries this unit's labels but its " + differences.get()
+            + " differ from the planned spec");
+        return Outcome.notApplied(Status.blocked(impostorMessage(name, differences.get())));
+      }
     }
     String stopped = state.get(Reconciler.STOPPED);
     if (stopped != null && !stopped.equals(name)) {
@@ -125,8 +194,24 @@ final class ContainerReconciler {
       named.filter(c -> owner.owns(c.labels())).ifPresent(c -> engine.stop(c.id(), STOP_TIMEOUT_SECONDS));
       return Outcome.atPlan(Reconciler.stoppedByAction(name));
     }
+    List<ContainerState> asides = asides(engine, name);
+    if (!asides.isEmpty()) {
+      // A hook died (or lost the engine) in the middle of a replacement: finish it or undo it.
+      if (named.isPresent() && owner.owns(named.get().labels()) && spec.hash().equals(named.get().specHash())) {
+        Outcome outcome = finish(engine, named.get(), asides.get(0), plan, probe);
+        if (outcome.status().isEmpty()) {
+          removeStale(engine, name);
+        }
+        return outcome;
+      }
+      if (named.isPresent() && owner.owns(named.get().labels()) && !named.get().runningSteadily()) {
+        engine.remove(named.get().id()); // made for another plan and never served: the one aside did
+        tools.log(LogLevel.WARNING, "Removed " + name + ", left by an interrupted replacement for another configuration");
+        named = Optional.empty();
+      }
+    }
     if (named.isEmpty()) {
-      named = recoverPrevious(engine, name);
+      named = recoverPrevious(engine, name, asides);
     }
     ImageSource.Result image = images.ensure(engine, spec.image(), state);
     if (image.problem().isPresent()) {
@@ -152,6 +237,9 @@ final class ContainerReconciler {
    */
   private Outcome keep(RegistryContainer engine, ContainerState c, Plan plan, boolean contentRepaired, RegistryProbe probe) {
     String name = c.name();
+    if (c.paused()) {
+      return Outcome.atPlan(Status.blocked(pausedMessage(name)));
+    }
     // The engine reports a container waiting for its restart policy as running and restarting.
     if (c.running() && !c.restarting()) {
       return Outcome.ready();
@@ -165,6 +253,8 @@ final class ContainerReconciler {
       engine.stop(c.id(), STOP_TIMEOUT_SECONDS);
     } else if (c.exitedOnItsOwn()) {
       tools.log(LogLevel.WARNING, "Container " + name + " was not running (" + c.error() + "); starting it again");
+    } else if (c.neverStarted()) {
+      tools.log(LogLevel.WARNING, "Container " + name + " was created but never started (the hook that created it was interrupted); starting it");
     } else {
       return Outcome.atPlan(Status.blocked(name + " container is stopped."));
     }
@@ -238,7 +328,7 @@ final class ContainerReconciler {
   private Outcome failed(String name, String reason, boolean rolledBack) {
     tools.log(LogLevel.ERROR, "Cannot start " + name + ": " + reason + (rolledBack ? "; the previous container is back" : ""));
     String message = "Cannot start " + name + ": " + reason;
-    return Outcome.notApplied(Status.blocked(rolledBack ? message + " (previous container kept)" : message));
+    return rolledBack ? Outcome.rolledBack(Status.blocked(message + " (previous container kept)")) : Outcome.notApplied(Status.blocked(message));
   }
 
   /** A previous container comes back: it gets its files back first. */
@@ -277,16 +367,86 @@ final class ContainerReconciler {
     return aside;
   }
 
-  /** A hook that died mid-replacement left our previous container aside: bring it back. */
-  private Optional<ContainerState> recoverPrevious(RegistryContainer engine, String name) {
+  /** Our containers set aside by a replacement that did not end: {@code <name>-previous...}. */
+  private List<ContainerState> asides(RegistryContainer engine, String name) {
+    List<ContainerState> asides = new ArrayList<>();
     for (String other : engine.managedContainers(owner)) {
       if (other.startsWith(name + PREVIOUS)) {
-        engine.rename(other, name);
-        tools.log(LogLevel.WARNING, "Renamed " + other + " back to " + name + " (an earlier replacement was interrupted)");
-        return engine.inspect(name);
+        engine.inspect(other).ifPresent(c -> asides.add(other.equals(name + PREVIOUS) ? 0 : asides.size(), c));
       }
     }
-    return Optional.empty();
+    return asides;
+  }
+
+  /**
+   * A hook that died mid-replacement left our previous container aside and nothing under the
+   * name: bring it back, running (that hook may have stopped it), so that what follows replaces a
+   * serving registry and can put it back.
+   */
+  private Optional<ContainerState> recoverPrevious(RegistryContainer engine, String name, List<ContainerState> asides) {
+    if (asides.isEmpty()) {
+      return Optional.empty();
+    }
+    ContainerState previous = asides.get(0);
+    engine.rename(previous.id(), name);
+    tools.log(LogLevel.WARNING, "Renamed " + previous.name() + " back to " + name + " (an earlier replacement was interrupted)");
+    if (!previous.running() && !previous.paused()) {
+      try {
+        engine.start(previous.id());
+        tools.log(LogLevel.WARNING, "Started " + name + " again: the interrupted replacement had stopped it");
+      } catch (StartFailure e) {
+        tools.log(LogLevel.ERROR, "Cannot start " + name + " again: " + e.getMessage());
+      }
+    }
+    return engine.inspect(name);
+  }
+
+  /**
+   * A hook died after creating the planned container, with the previous one still aside (running,
+   * or stopped by that hook): carry the replacement to its end. The planned container is started
+   * (the previous one stopped first, it holds the port) and kept once its registry answers, else
+   * removed and the previous one renamed back and started again. The files are this hook's: the
+   * interrupted hook already replaced the previous container's, so they cannot be put back.
+   */
+  private Outcome finish(RegistryContainer engine, ContainerState planned, ContainerState previous, Plan plan, RegistryProbe probe) {
+    String name = planned.name();
+    tools.log(LogLevel.WARNING, "An earlier replacement of " + name + " was interrupted (" + previous.name() + " is still aside); finishing it");
+    tools.statusSet(Status.maintenance("Replacing " + name));
+    long stoppedAt = System.nanoTime();
+    int restarts = planned.restartCount();
+    try {
+      if (!planned.running() || planned.restarting()) {
+        engine.stop(previous.id(), STOP_TIMEOUT_SECONDS);
+        engine.stop(planned.id(), STOP_TIMEOUT_SECONDS);
+        engine.start(planned.id());
+        restarts = engine.inspect(planned.id()).map(ContainerState::restartCount).orElse(0);
+      }
+    } catch (StartFailure e) {
+      return undo(engine, planned, previous, e.getMessage());
+    }
+    ContainerWatch watch = new ContainerWatch(engine, planned.id(), restarts);
+    if (!probe.await(watch, READY_TIMEOUT.toMillis())) {
+      return undo(engine, planned, previous, watch.diagnose(plan.secrets()).describe("the new container", port(plan), READY_TIMEOUT));
+    }
+    tools.log(LogLevel.INFO, "Replaced container " + previous.name() + " with " + name + " (finishing an interrupted replacement; registry down for "
+        + (System.nanoTime() - stoppedAt) / 1_000_000 + " ms)");
+    String version = registryVersion(engine, planned.id());
+    if (!version.isEmpty()) {
+      tools.applicationVersionSet(version);
+    }
+    return Outcome.ready();
+  }
+
+  /** The planned container of an interrupted replacement does not serve: the previous one comes back. */
+  private Outcome undo(RegistryContainer engine, ContainerState planned, ContainerState previous, String reason) {
+    engine.remove(planned.id());
+    engine.rename(previous.id(), planned.name());
+    try {
+      engine.start(previous.id());
+    } catch (StartFailure e) {
+      tools.log(LogLevel.ERROR, "Cannot start the previous container " + planned.name() + " again: " + e.getMessage());
+    }
+    return failed(planned.name(), reason, true);
   }
 
   /** After a registry-name change, our registries still running under other names. */
@@ -357,6 +517,11 @@ final class ContainerReconciler {
       return notAnswering(plan);
     }
     return stays(name, new ContainerWatch(engine, c.get().id(), c.get().restartCount()).diagnose(plan.secrets()), plan);
+  }
+
+  /** The status of our container while somebody paused it ({@code docker pause}). */
+  static String pausedMessage(String name) {
+    return name + " container is paused; docker unpause " + name + " resumes it";
   }
 
   static int port(Plan plan) {

@@ -30,7 +30,7 @@ import java.util.Optional;
  * more than update-status's check.
  *
  * <p>It holds no secret: paths, modes, digests of the files and of the options, the container's
- * name and spec hash, the port and the status message. Every digest is an HMAC-SHA256 under the
+ * name, id and spec hash, the port and the status message. Every digest is an HMAC-SHA256 under the
  * unit's random {@link RecordKey} (kept apart, see {@link ReadyStore}), so the digest of options
  * that include a password cannot be checked against guessed passwords without the key.
  *
@@ -53,6 +53,7 @@ record ReadyRecord(
     Instant at,
     String inputs,
     String container,
+    String containerId,
     String specHash,
     List<List<String>> files,
     String digest,
@@ -68,7 +69,7 @@ record ReadyRecord(
 
   /** After this, update-status runs the full reconcile once (and renews the record). */
   static final Duration MAX_AGE = Duration.ofHours(1);
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
 
   /** Reads a file's content if it is a regular file with this mode, else empty. */
   interface Files {
@@ -79,10 +80,11 @@ record ReadyRecord(
    * The record of a ready plan.
    *
    * @param key the key of the record's digests
+   * @param containerId the id of the container found serving the plan
    * @param checked the plan's files and any other file whose content and mode a ready unit has
    * @param notAfter the served certificate's expiry, or null
    */
-  static ReadyRecord of(RecordKey key, Instant now, String inputs, Plan plan, List<Plan.FileSpec> checked, List<String> absent, Map<String, String> sources,
+  static ReadyRecord of(RecordKey key, Instant now, String inputs, Plan plan, String containerId, List<Plan.FileSpec> checked, List<String> absent, Map<String, String> sources,
       boolean clientCertificate, Instant notAfter, String status) {
     List<List<String>> files = new ArrayList<>();
     List<String> contents = new ArrayList<>();
@@ -92,13 +94,13 @@ record ReadyRecord(
     }
     List<String> htpasswd = plan.htpasswd().map(c -> List.of(c.path(), c.user())).orElse(List.of());
     Instant renewBy = notAfter == null ? null : notAfter.minus(Duration.ofDays(TlsSetup.EXPIRY_WARNING_DAYS));
-    return new ReadyRecord(now, inputs, plan.container().name(), plan.container().hash(), files, digest(key, files, contents), List.copyOf(absent),
+    return new ReadyRecord(now, inputs, plan.container().name(), containerId, plan.container().hash(), files, digest(key, files, contents), List.copyOf(absent),
         htpasswd, new java.util.TreeMap<>(sources), plan.scheme(), ContainerReconciler.port(plan), clientCertificate, renewBy, status, null);
   }
 
   /** The same record with the status that maintenance settled on and its next window (null: none). */
   ReadyRecord withMaintenance(String status, Instant due) {
-    return new ReadyRecord(at, inputs, container, specHash, files, digest, absent, htpasswd, sources, scheme, port, clientCertificate, renewBy,
+    return new ReadyRecord(at, inputs, container, containerId, specHash, files, digest, absent, htpasswd, sources, scheme, port, clientCertificate, renewBy,
         status, due);
   }
 
@@ -127,6 +129,7 @@ record ReadyRecord(
     m.put("at", at.getEpochSecond());
     m.put("inputs", inputs);
     m.put("container", container);
+    m.put("container-id", containerId);
     m.put("spec-hash", specHash);
     m.put("files", files);
     m.put("digest", digest);
@@ -159,6 +162,7 @@ record ReadyRecord(
           Instant.ofEpochSecond(((Number) m.get("at")).longValue()),
           (String) m.get("inputs"),
           (String) m.get("container"),
+          (String) m.get("container-id"),
           (String) m.get("spec-hash"),
           (List<List<String>>) m.get("files"),
           (String) m.get("digest"),

@@ -222,7 +222,7 @@ public final class Reconciler {
       }
     }
     Facts facts = read(Map.of());
-    tools.statusSet(maintain(facts, checkOrApply(facts), job));
+    tools.statusSet(maintain(facts, checkOrApply(facts, true), job));
   }
 
   /**
@@ -234,14 +234,20 @@ public final class Reconciler {
     if (status.kind() != Status.Kind.ACTIVE) {
       return status;
     }
-    ScheduledMaintenance.Outcome outcome = maintenance.after(facts.config().maintenanceSchedule(), status, job, () -> checkOrApply(read()));
+    ScheduledMaintenance.Outcome outcome = maintenance.after(facts.config().maintenanceSchedule(), status, job, () -> checkOrApply(read(), false));
     if (readyNow != null) {
       readyNow = readyNow.withMaintenance(outcome.status().message(), outcome.due());
     }
     return outcome.status();
   }
 
-  private Status checkOrApply(Facts facts) {
+  /**
+   * update-status's reconcile: report what is at the plan, apply what is not.
+   *
+   * @param holdFailed whether a replacement that failed with the same spec less than {@link
+   *     FailedReplacement#RETRY_AFTER} ago is left alone while the kept container runs
+   */
+  private Status checkOrApply(Facts facts, boolean holdFailed) {
     readyNow = null;
     Optional<Status> early = precheck(facts);
     if (early.isPresent()) {
@@ -261,11 +267,48 @@ public final class Reconciler {
           return storageUnavailable(facts.config());
         }
       }
+      if (holdFailed) {
+        Optional<Status> held = held(facts, desired.plan());
+        if (held.isPresent()) {
+          return held.get();
+        }
+      }
     } catch (EngineUnavailable e) {
       tools.log(LogLevel.WARNING, e.getMessage());
       return engineWaiting(e);
     }
     return apply(facts, desired);
+  }
+
+  /**
+   * The status to keep when the plan's spec failed to replace the running container recently
+   * and that container still runs ({@link FailedReplacement}); empty when the plan should be tried.
+   */
+  private Optional<Status> held(Facts facts, Plan plan) {
+    Optional<FailedReplacement> failed = FailedReplacement.from(facts.state());
+    if (failed.isEmpty() || !failed.get().holds(plan.container().hash(), Instant.now())) {
+      return Optional.empty();
+    }
+    try (RegistryContainer engine = docker.get()) {
+      Optional<ContainerState> kept = engine.inspect(plan.container().name());
+      if (kept.isEmpty() || !owner.owns(kept.get().labels()) || !kept.get().runningSteadily()) {
+        return Optional.empty(); // nothing serves: trying again cannot make it worse
+      }
+    }
+    tools.log(LogLevel.INFO, "Not trying the configuration that failed at " + failed.get().at() + " again before " + failed.get().retryAt()
+        + " (config-changed tries at once)");
+    return Optional.of(Status.blocked(failed.get().heldStatus()));
+  }
+
+  /** Keeps the unit state's {@link FailedReplacement} in step with what the container part did. */
+  private void noteReplacement(Facts facts, Plan plan, ContainerReconciler.Outcome outcome) {
+    boolean marked = facts.state().containsKey(FailedReplacement.KEY);
+    if (outcome.rolledBack()) {
+      FailedReplacement failed = new FailedReplacement(plan.container().hash(), Instant.now(), outcome.status().map(Status::message).orElse(""));
+      tools.stateSet(Map.of(FailedReplacement.KEY, failed.encode()));
+    } else if (marked && outcome.atPlan()) {
+      tools.stateDelete(FailedReplacement.KEY);
+    }
   }
 
   /**
@@ -284,7 +327,9 @@ public final class Reconciler {
     }
     try (RegistryContainer engine = docker.get()) {
       Optional<ContainerState> c = engine.inspect(r.container());
-      if (c.isEmpty() || !owner.owns(c.get().labels()) || !c.get().running() || !r.specHash().equals(c.get().specHash())) {
+      // The id too: labels can be copied onto another container, the id of the one checked cannot.
+      if (c.isEmpty() || !c.get().id().equals(r.containerId()) || !owner.owns(c.get().labels()) || !c.get().running() || c.get().paused()
+          || !r.specHash().equals(c.get().specHash())) {
         return false;
       }
     }
@@ -365,8 +410,12 @@ public final class Reconciler {
         sources.put(path, ReadyRecord.sourceDigest(store.key(), operatorFile(path)));
       }
     }
-    readyNow = ReadyRecord.of(store.key(), Instant.now(), inputs, plan, checked, absent, sources, desired.tls().client() != null, desired.tls().notAfter(),
-        status.message());
+    String containerId;
+    try (RegistryContainer engine = docker.get()) {
+      containerId = engine.inspect(plan.container().name()).map(ContainerState::id).orElse("");
+    }
+    readyNow = ReadyRecord.of(store.key(), Instant.now(), inputs, plan, containerId, checked, absent, sources, desired.tls().client() != null,
+        desired.tls().notAfter(), status.message());
     return status;
   }
 
@@ -469,7 +518,9 @@ public final class Reconciler {
         tools.log(LogLevel.ERROR, e.getMessage() + "; the registry needs a file there");
         return Status.blocked(e.path() + " is a directory; remove it so the charm can write the file");
       }
-      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe(), () -> restore(replaced));
+      ContainerReconciler.Outcome outcome = containers.ensure(engine, plan, facts.state(), repaired, desired.probe(),
+          facts.config().storageBackend() != RegistryConfig.StorageBackend.FILESYSTEM, () -> restore(replaced));
+      noteReplacement(facts, plan, outcome);
       if (outcome.atPlan()) {
         applyPorts(stoppedByOperator(facts, plan) ? new TreeSet<>() : plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
@@ -643,8 +694,9 @@ public final class Reconciler {
     Plan plan = desired.plan();
     try (RegistryContainer engine = docker.get()) {
       Optional<ContainerState> c = engine.inspect(plan.container().name());
-      if (c.isEmpty() || !owner.owns(c.get().labels()) || !c.get().running()
-          || !plan.container().hash().equals(c.get().specHash())) {
+      if (c.isEmpty() || !owner.owns(c.get().labels()) || !c.get().running() || c.get().paused()
+          || !plan.container().hash().equals(c.get().specHash())
+          || ContainerReconciler.differsFromSpec(c.get(), plan.container(), files).isPresent()) {
         return RegistryProbe.Answer.NONE;
       }
     }

@@ -56,6 +56,8 @@ public final class Sim {
   private final List<HookResult> results = new ArrayList<>();
   private List<HookResult> lastResults = new ArrayList<>();
   private boolean scriptChecked;
+  /** The hook or action process running now, for {@link #killRunningHook}; null between runs. */
+  private volatile Process running;
 
   private Sim(Path workDir, Model model) {
     this.workDir = workDir.toAbsolutePath();
@@ -868,6 +870,26 @@ public final class Sim {
     return wrapper == null || wrapper.isBlank() ? List.of() : List.of(wrapper.trim().split("\\s+"));
   }
 
+  /**
+   * Kills the hook or action running now, with the processes it started, by SIGKILL: what a
+   * machine reboot or a killed unit agent does to a hook. Its run ends with exit code 137, like
+   * any failed hook: nothing it set through hook tools is committed and the unit is in error
+   * until {@link #resolve} (with retry, what a restarted Juju agent does: it runs the interrupted
+   * hook again). For tests of interrupted hooks, called from another thread than the one running
+   * the hook.
+   *
+   * @return whether a process was running
+   */
+  public boolean killRunningHook() {
+    Process p = running;
+    if (p == null || !p.isAlive()) {
+      return false;
+    }
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    return true;
+  }
+
   /** Runs dispatch (or the legacy hooks/actions file) with the tools server up. */
   private HookResult execute(HookContext ctx, Map<String, String> env, String dispatchPath) {
     String unitName = ctx.unit.name;
@@ -913,6 +935,7 @@ public final class Sim {
         Files.writeString(errFile, "fork/exec " + handler + ": " + e.getMessage() + "\n");
         p = null;
       }
+      running = p;
       if (p == null) {
         code = 126;
       } else if (!p.waitFor(model.hookTimeoutMillis, TimeUnit.MILLISECONDS)) {
@@ -925,6 +948,7 @@ public final class Sim {
       } else {
         code = p.exitValue();
       }
+      running = null;
       synchronized (lock) {
         // the tool calls' effects (made on server threads) are visible from here on
       }

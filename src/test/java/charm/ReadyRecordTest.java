@@ -35,7 +35,7 @@ class ReadyRecordTest {
 
   private static ReadyRecord record(Instant at, Instant notAfter) {
     Plan plan = plan();
-    return ReadyRecord.of(KEY, at, ReadyRecord.inputs(KEY, OPTIONS, ADDRESSES), plan, plan.files(), plan.absent(),
+    return ReadyRecord.of(KEY, at, ReadyRecord.inputs(KEY, OPTIONS, ADDRESSES), plan, "c0ffee", plan.files(), plan.absent(),
         Map.of("/etc/docker/registry/registry.crt", ReadyRecord.sourceDigest(KEY, Optional.of("CERT")), "/etc/docker/registry/registry.key", ""), false,
         notAfter, "Ready at 10.0.0.5:5000 (http).");
   }

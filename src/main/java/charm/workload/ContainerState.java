@@ -22,6 +22,12 @@ import java.util.Optional;
  * @param labels all labels
  * @param mounts the bind mounts and volumes, as the engine reports them
  * @param imageId the id of the image it runs ({@code sha256:...}), "" when unknown
+ * @param status the engine's word for its state ({@code State.Status}: created, running, paused,
+ *     restarting, exited, dead), "" when unknown
+ * @param paused whether it is paused ({@code docker pause}): running, but frozen
+ * @param command its command ({@code Config.Cmd}), the arguments to the image's entrypoint
+ * @param env its environment ({@code Config.Env}), the image's variables included
+ * @param image the image reference it was created from ({@code Config.Image})
  */
 public record ContainerState(
     String id,
@@ -36,9 +42,18 @@ public record ContainerState(
     String finishedAt,
     Map<String, String> labels,
     List<MountInfo> mounts,
-    String imageId) {
+    String imageId,
+    String status,
+    boolean paused,
+    List<String> command,
+    Map<String, String> env,
+    String image) {
 
   public ContainerState {
+    status = status == null ? "" : status;
+    image = image == null ? "" : image;
+    command = List.copyOf(command);
+    env = Map.copyOf(env);
     error = error == null ? "" : error;
     startedAt = startedAt == null ? "" : startedAt;
     finishedAt = finishedAt == null ? "" : finishedAt;
@@ -47,12 +62,27 @@ public record ContainerState(
     mounts = List.copyOf(mounts);
   }
 
+  /** What the engine reported before it said more than this (tests, and callers that need no more). */
+  public ContainerState(String id, String name, boolean running, boolean restarting, int exitCode, int restartCount, String error,
+      String specHash, String startedAt, String finishedAt, Map<String, String> labels, List<MountInfo> mounts, String imageId) {
+    this(id, name, running, restarting, exitCode, restartCount, error, specHash, startedAt, finishedAt, labels, mounts, imageId,
+        running ? (restarting ? "restarting" : "running") : "exited", false, List.of(), Map.of(), "");
+  }
+
   /** One entry of the container's {@code Mounts}. */
   public record MountInfo(String type, String source, String destination) {}
 
+  /**
+   * Created and never started: a hook that created it was interrupted before it started it (a
+   * container somebody stopped is "exited").
+   */
+  public boolean neverStarted() {
+    return status.equals("created");
+  }
+
   /** Running, and never restarted by its restart policy: it has not crashed since it started. */
   public boolean runningSteadily() {
-    return running && !restarting && restartCount == 0;
+    return running && !restarting && !paused && restartCount == 0;
   }
 
   /**

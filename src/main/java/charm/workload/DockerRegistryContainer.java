@@ -115,6 +115,18 @@ public final class DockerRegistryContainer implements RegistryContainer {
       }
     }
     Object exitCode = DockerSocket.path(body, "State", "ExitCode");
+    List<String> command = new ArrayList<>();
+    if (DockerSocket.path(body, "Config", "Cmd") instanceof List<?> cmd) {
+      cmd.forEach(a -> command.add(String.valueOf(a)));
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    if (DockerSocket.path(body, "Config", "Env") instanceof List<?> vars) {
+      for (Object v : vars) {
+        String entry = String.valueOf(v);
+        int eq = entry.indexOf('=');
+        env.put(eq < 0 ? entry : entry.substring(0, eq), eq < 0 ? "" : entry.substring(eq + 1));
+      }
+    }
     return Optional.of(
         new ContainerState(
             String.valueOf(body.get("Id")),
@@ -129,7 +141,12 @@ public final class DockerRegistryContainer implements RegistryContainer {
             text(DockerSocket.path(body, "State", "FinishedAt")),
             labels,
             mounts,
-            text(body.get("Image"))));
+            text(body.get("Image")),
+            text(DockerSocket.path(body, "State", "Status")),
+            Boolean.TRUE.equals(DockerSocket.path(body, "State", "Paused")),
+            command,
+            env,
+            text(DockerSocket.path(body, "Config", "Image"))));
   }
 
   private static String text(Object value) {

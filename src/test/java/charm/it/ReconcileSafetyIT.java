@@ -148,6 +148,96 @@ class ReconcileSafetyIT {
     unit.assertActive();
   }
 
+  /**
+   * A container that looks like the previous charm's (the unit's config.yml) but keeps its images
+   * in a Docker volume, not in the unit's /srv/registry: adopting it would replace it with a
+   * registry that does not have them.
+   */
+  @Test
+  void aContainerKeepingItsImagesInAVolumeIsNotAdopted() throws IOException {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String legacy = "it-legacy-volume-" + suffix;
+    String volume = "it-legacy-images-" + suffix;
+    int legacyPort = RegistryCharmIT.freePort();
+    Cmd.ok("docker", "run", "-d", "--name", legacy, "--restart", "unless-stopped", "-p", legacyPort + ":5000",
+        "-v", unit.configFile() + ":/etc/docker/registry/config.yml", "-v", volume + ":/var/lib/registry", "registry:2");
+    String image = "127.0.0.1:" + legacyPort + "/legacy/tiny:1";
+    try {
+      Http.await("http://127.0.0.1:" + legacyPort + "/v2/", code -> code == 200, java.time.Duration.ofSeconds(20));
+      TestImages.tiny(unit.work, image);
+      TestImages.push(image);
+      String legacyBefore = SimUnit.idAndStart(legacy);
+      String oursBefore = SimUnit.idAndStart(unit.name);
+      String source = Cmd.ok("docker", "volume", "inspect", "-f", "{{.Mountpoint}}", volume).trim();
+
+      unit.config(Map.of("registry-name", legacy), List.of());
+      assertEquals("blocked", unit.status().status);
+      assertEquals("container " + legacy + " keeps its images in " + source + " (a Docker volume), not in /srv/registry; it is left running: "
+          + "move them to /srv/registry and remove it, or choose another registry-name", unit.status().message);
+      assertEquals(legacyBefore, SimUnit.idAndStart(legacy), "the container is untouched");
+      assertEquals(200, Http.status("http://127.0.0.1:" + legacyPort + "/v2/legacy/tiny/manifests/1"), "and still serves its images");
+      assertEquals(oursBefore, SimUnit.idAndStart(unit.name), "our registry keeps serving meanwhile");
+    } finally {
+      Cmd.run("docker", "rm", "-f", legacy);
+      Cmd.run("docker", "volume", "rm", volume);
+      Cmd.run("docker", "rmi", image);
+      unit.config(Map.of("registry-name", unit.name), List.of());
+    }
+    unit.assertActive();
+  }
+
+  /**
+   * A container under our name with every label of ours, the spec hash too, that runs another
+   * registry (here the image's own configuration: no auth, no TLS, no storage of ours): labels can
+   * be copied, so the charm compares what the container mounts and runs, and leaves it alone.
+   */
+  @Test
+  void anImpostorCopyingOurLabelsIsNotReportedAsOurs() throws IOException {
+    Map<String, String> labels = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+        Cmd.ok("docker", "inspect", "-f", "{{json .Config.Labels}}", unit.name), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+    assertTrue(labels.containsKey("charm.docker-registry.spec-hash"), labels.toString());
+    List<String> run = new ArrayList<>(List.of("docker", "run", "-d", "--name", unit.name, "-p", unit.port + ":5000"));
+    labels.forEach((k, v) -> run.addAll(List.of("--label", k + "=" + v)));
+    run.add("registry:2");
+    unit.hook("update-status");
+    unit.assertActive();
+    Cmd.ok("docker", "rm", "-f", unit.name);
+    Cmd.ok(run.toArray(String[]::new));
+    try {
+      String impostor = SimUnit.idAndStart(unit.name);
+      Poll.until(java.time.Duration.ofSeconds(20), () -> isRegistry(unit.port), () -> "the impostor serves");
+      unit.hook("update-status");
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertEquals("container " + unit.name + " carries this unit's labels but not the planned registry (mounts differ); "
+          + "the charm does not touch it: remove it", unit.status().message);
+      unit.hook("config-changed");
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertEquals(impostor, SimUnit.idAndStart(unit.name), "the charm did not touch it");
+    } finally {
+      Cmd.run("docker", "rm", "-f", unit.name);
+    }
+    unit.hook("update-status");
+    unit.assertActive();
+  }
+
+  /** {@code docker pause} is an operator's act, like a stop: reported as such, not undone. */
+  @Test
+  void aPausedRegistryIsReportedPausedAndLeftPaused() {
+    Cmd.ok("docker", "pause", unit.name);
+    try {
+      unit.hook("update-status");
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertEquals(unit.name + " container is paused; docker unpause " + unit.name + " resumes it", unit.status().message);
+      unit.hook("config-changed");
+      assertEquals(unit.name + " container is paused; docker unpause " + unit.name + " resumes it", unit.status().message);
+      assertEquals("paused", Cmd.ok("docker", "inspect", "-f", "{{.State.Status}}", unit.name).trim());
+    } finally {
+      Cmd.run("docker", "unpause", unit.name);
+    }
+    unit.hook("update-status");
+    unit.assertActive();
+  }
+
   // ---- never worse than before the hook ------------------------------------------------------
 
   @Test
@@ -163,9 +253,13 @@ class ReconcileSafetyIT {
       assertTrue(isRegistry(unit.port), "and serves on its port");
       assertEquals(List.of(unit.port + "/tcp"), unit.sim.openedPorts(SimUnit.UNIT), "ports follow what runs");
     }
+    String kept = SimUnit.idAndStart(unit.name);
     unit.hook("update-status");
+    assertTrue(unit.status().message.contains("update-status tries again at "), unit.status().message);
+    assertEquals(kept, SimUnit.idAndStart(unit.name), "update-status does not try the same spec again at once");
+    unit.hook("config-changed");
     unit.assertActive();
-    assertTrue(isRegistry(busy), "applied once the port is free");
+    assertTrue(isRegistry(busy), "applied by config-changed once the port is free");
     unit.config(Map.of("registry-port", unit.port), List.of());
     unit.assertActive();
   }
@@ -213,6 +307,53 @@ class ReconcileSafetyIT {
       Cmd.run("docker", "rm", "-fv", base);
       images.keySet().forEach(image -> Cmd.run("docker", "rmi", image));
     }
+  }
+
+  /**
+   * A spec that failed is not tried again by every update-status (each try stops the kept
+   * registry while the new one fails): only once an hour, while config-changed tries at once.
+   */
+  @Test
+  void aFailedReplacementIsRetriedByUpdateStatusAtMostOnceAnHour() {
+    String image = "it-cmd-unknown:" + UUID.randomUUID().toString().substring(0, 8);
+    String base = "it-commit-" + UUID.randomUUID().toString().substring(0, 8);
+    Cmd.ok("docker", "create", "--name", base, "registry:2");
+    try {
+      Cmd.ok("docker", "commit", "--change", "ENTRYPOINT [\"/bin/registry\", \"no-such-command\"]", base, image);
+      unit.config(Map.of("registry-image", image), List.of());
+      String failed = unit.status().message;
+      assertTrue(failed.endsWith("(previous container kept)"), failed);
+      String kept = SimUnit.idAndStart(unit.name);
+
+      unit.hook("update-status");
+      assertEquals(kept, SimUnit.idAndStart(unit.name), "update-status left the kept registry alone");
+      assertEquals("blocked", unit.status().status);
+      assertTrue(unit.status().message.matches(java.util.regex.Pattern.quote(failed) + "; update-status tries again at [0-9]{2}:[0-9]{2} UTC, config-changed at once"),
+          unit.status().message);
+      assertTrue(isRegistry(unit.port));
+
+      // An hour later (the mark's time moved back), update-status tries once more.
+      Map<String, String> state = unit.sim.model().units.get(SimUnit.UNIT).state;
+      String mark = state.get("failed-replacement");
+      long at = Long.parseLong(mark.replaceAll(".*\"at\":([0-9]+).*", "$1"));
+      state.put("failed-replacement", mark.replace("\"at\":" + at, "\"at\":" + (at - 3601)));
+      unit.hook("update-status");
+      assertNotEquals(kept, SimUnit.idAndStart(unit.name), "the kept registry was stopped for the try and started again");
+      assertTrue(unit.status().message.matches("Cannot start .*\\(previous container kept\\)"), unit.status().message);
+      kept = SimUnit.idAndStart(unit.name);
+      unit.hook("update-status");
+      assertEquals(kept, SimUnit.idAndStart(unit.name), "and the hour starts again");
+
+      unit.hook("config-changed");
+      assertNotEquals(kept, SimUnit.idAndStart(unit.name), "config-changed tries at once");
+      assertTrue(unit.status().message.matches("Cannot start .*\\(previous container kept\\)"), unit.status().message);
+    } finally {
+      unit.sim.config(Map.of(), List.of("registry-image"));
+      Cmd.run("docker", "rm", "-fv", base);
+      Cmd.run("docker", "rmi", image);
+    }
+    unit.assertActive();
+    assertFalse(unit.sim.unitState(SimUnit.UNIT).containsKey("failed-replacement"), "a replacement that works clears the mark");
   }
 
   @Test
