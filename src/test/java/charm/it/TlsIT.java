@@ -1,5 +1,6 @@
 package charm.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -284,6 +285,63 @@ class TlsIT {
       assertTrue(issuer.requestedScopes().stream().anyMatch(s -> s.contains("it/tls-token")), issuer.requestedScopes().toString());
       unit.config(Map.of(), List.of("auth-token-realm", "auth-token-service", "auth-token-issuer", "auth-token-root-certs"));
     }
+  }
+
+  @Test
+  @Order(7)
+  void aTlsPathNamingAFileTheCharmDidNotWriteIsNeitherOverwrittenNorRemoved() throws Exception {
+    CertAndKey server = pki.server("foreign-path", List.of("IP:" + host));
+    secrets.add(keyBody(server.keyPem()));
+    Path daemon = unit.root.resolve("etc/docker/daemon.json");
+    byte[] daemonJson = Files.readAllBytes(daemon);
+    String before = SimUnit.idAndStart(unit.name);
+    try {
+      unit.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem()),
+          "tls-ca-path", "/etc/docker/daemon.json"), List.of());
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertTrue(unit.status().message.contains("tls-ca-path") && unit.status().message.contains("/etc/docker/daemon.json"),
+          unit.status().message);
+      assertArrayEquals(daemonJson, Files.readAllBytes(daemon), "daemon.json is not the charm's: never written");
+      assertFalse(Files.exists(unit.root.resolve("etc/docker/registry/registry.crt")), "nothing half-written");
+      assertEquals(before, SimUnit.idAndStart(unit.name), "the registry keeps serving as it was");
+      assertEquals(200, Http.status("http://" + netloc + "/v2/"));
+
+      unit.config(Map.of(), List.of("tls-cert-blob", "tls-key-blob", "tls-ca-blob"));
+      assertArrayEquals(daemonJson, Files.readAllBytes(daemon), "nor removed when the blobs go");
+    } finally {
+      if (!Files.exists(daemon) || !java.util.Arrays.equals(daemonJson, Files.readAllBytes(daemon))) {
+        Files.write(daemon, daemonJson); // what the code before the fix did to it
+      }
+      unit.config(Map.of(), List.of("tls-ca-path", "tls-cert-blob", "tls-key-blob", "tls-ca-blob"));
+    }
+  }
+
+  @Test
+  @Order(8)
+  void unsettingTheCaBlobAloneLetsClientsInWithoutACertificateAndBlobsFromAnotherCaServe() throws Exception {
+    CertAndKey server = pki.server("ca-blob", List.of("IP:" + host));
+    secrets.add(keyBody(server.keyPem()));
+    Path dir = unit.root.resolve("etc/docker/registry");
+    String url = "https://" + netloc + "/v2/";
+    unit.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem())), List.of());
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    assertTrue(refused(TlsClients.trusting(pki.caPem()), url), "with the CA, clients need a certificate it signed");
+
+    unit.config(Map.of(), List.of("tls-ca-blob"));
+    unit.assertActive();
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    assertFalse(Files.exists(dir.resolve("ca.crt")), "the file written from tls-ca-blob goes with it");
+    assertFalse(Files.exists(dir.resolve("tls/client-cas.pem")), "and so does the client CA bundle");
+    assertEquals(200, send(TlsClients.trusting(pki.caPem()), url).statusCode(), "a client without a certificate gets in");
+
+    try (TestPki other = TestPki.create(unit.work.resolve("pki-other"), "it-tls-other-ca")) {
+      CertAndKey renewed = other.server("renewed", List.of("IP:" + host));
+      secrets.add(keyBody(renewed.keyPem()));
+      unit.config(Map.of("tls-cert-blob", b64(renewed.certPem()), "tls-key-blob", b64(renewed.keyPem())), List.of());
+      unit.assertActive();
+      assertEquals(200, send(TlsClients.trusting(other.caPem()), url).statusCode(), "the new certificate is served");
+    }
+    unit.config(Map.of(), TLS_OPTIONS);
   }
 
   @Test
