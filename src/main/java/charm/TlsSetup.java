@@ -38,9 +38,11 @@ import java.util.Optional;
  * </ol>
  *
  * <p>Material that does not parse, whose key does not match, that has expired or does not name
- * the unit's address (or http-host) is refused: the unit blocks with the reason and the registry
- * keeps its previous configuration. The registry serves validated copies (see {@link
- * Layout#TLS_DIR}), never the source files themselves.
+ * the host clients are told to use (http-host's, else the proxy's or the unit's address) is
+ * refused: the unit blocks with the reason and the registry keeps its previous configuration.
+ * Material whose only problem is a start still ahead makes the unit wait until then, the same
+ * way. The registry serves validated copies (see {@link Layout#TLS_DIR}), never the source files
+ * themselves.
  */
 final class TlsSetup {
   static final String ENDPOINT = "cert-provider";
@@ -82,12 +84,22 @@ final class TlsSetup {
   }
 
   /**
-   * The unit's names a certificate must include one of (its address, http-host's host) and the
-   * proxy's address, which a request also asks for (clients reach the registry through it).
+   * The unit's address, http-host's host ("" when unset) and the website proxy's address (""
+   * without one). A request for a certificate asks for all of them.
    */
   record Names(String ingress, String httpHost, String proxy) {
-    List<String> acceptable() {
-      return httpHost.isEmpty() ? List.of(ingress) : List.of(ingress, httpHost);
+    /**
+     * The host clients are told to use ({@code Planner.netloc}: the docker-registry relation's
+     * netloc, the status): http-host's, else the proxy's address, else the unit's. The served
+     * certificate must name it.
+     */
+    String clientHost() {
+      return !httpHost.isEmpty() ? httpHost : !proxy.isEmpty() ? proxy : ingress;
+    }
+
+    /** Where {@link #clientHost} comes from, for the operator. */
+    String clientHostSource() {
+      return !httpHost.isEmpty() ? "http-host" : !proxy.isEmpty() ? "the website proxy's address" : "the unit's address";
     }
   }
 
@@ -116,8 +128,8 @@ final class TlsSetup {
 
   /**
    * Decides what to serve; writes the request key and the local CA as needed, and the blob files
-   * once the material they make is usable (or the cert-provider's is served instead). Refused
-   * material leaves the blob files as they were.
+   * once the material they make is usable (or the cert-provider's is served instead). A refused
+   * or not yet valid material leaves the blob files as they were.
    */
   Outcome prepare(RegistryConfig cfg, Names names, Map<String, String> state, Instant now) {
     Optional<String> relation = relation();
@@ -158,7 +170,15 @@ final class TlsSetup {
   }
 
   private Outcome validate(Source s, boolean verifyClients, Names names, Instant now) {
-    CertificateCheck.Result check = CertificateCheck.check(s.material(), names.acceptable(), now);
+    CertificateCheck.Result check = CertificateCheck.check(s.material(), List.of(names.clientHost()), names.clientHostSource(), now);
+    if (check.onlyNotYetValid()) {
+      // Unlike an expired certificate, this one becomes usable by itself: the previous material
+      // serves meanwhile, and a waiting unit writes no ready record, so every update-status looks again.
+      String reason = check.problems().get(0);
+      tools.log(LogLevel.WARNING, "TLS material from " + s.name() + " not used yet: " + reason);
+      return new Outcome(Optional.empty(), Optional.of(Status.waiting("TLS from " + s.name() + ": " + reason + "; waiting until then")),
+          null, null, null, null);
+    }
     if (!check.ok()) {
       String reason = String.join("; ", check.problems());
       tools.log(LogLevel.ERROR, "TLS material from " + s.name() + " refused: " + reason);

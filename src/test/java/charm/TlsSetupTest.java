@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tls-*-blob files: written and removed only when they are the charm's, removed with their
- * option. Real files under a temporary root, real certificates.
+ * The tls-*-blob files (written and removed only when they are the charm's, removed with their
+ * option) and the checks of the served certificate against what clients are told (http-host, the
+ * proxy) and the time. Real files under a temporary root, real certificates.
  */
 class TlsSetupTest {
   static final String CERT = "/etc/docker/registry/registry.crt";
@@ -196,6 +197,75 @@ class TlsSetupTest {
     for (String line : tools.logs) {
       assertFalse(line.contains("PRIVATE KEY") || line.contains(body), line);
     }
+  }
+
+  // ---- 10: the names clients are told, the time without leeway --------------------------------
+
+  @Test
+  void withHttpHostTheCertificateMustNameThatHost() {
+    TlsSetup.Names viaHost = new TlsSetup.Names("10.0.0.5", "registry.example.com", "");
+
+    TlsSetup.Outcome ipOnly = prepare(blobs(server, ca), viaHost, NOW);
+
+    assertEquals(Status.Kind.BLOCKED, ipOnly.problem().map(Status::kind).orElse(null), "blocked, not " + ipOnly);
+    String message = ipOnly.problem().get().message();
+    assertTrue(message.startsWith("TLS from tls-*-blob: "), message);
+    assertTrue(message.contains("registry.example.com") && message.contains("http-host"), message);
+    assertFalse(files.exists(CERT), "refused material is not written");
+
+    TestCerts.Made named = TestCerts.issue(ca, "registry", List.of("DNS:registry.example.com"), NOW.minusSeconds(60), NOW.plus(Duration.ofDays(30)), false);
+    assertTrue(prepare(blobs(named, ca), viaHost, NOW).problem().isEmpty(), "the host alone is enough");
+  }
+
+  @Test
+  void anHttpHostThatIsAnAddressNeedsThatAddress() {
+    TestCerts.Made named = TestCerts.issue(ca, "registry", List.of("DNS:registry.example.com", "IP:10.0.0.5"), NOW.minusSeconds(60),
+        NOW.plus(Duration.ofDays(30)), false);
+    TestCerts.Made v6 = TestCerts.issue(ca, "registry", List.of("IP:fd00::7"), NOW.minusSeconds(60), NOW.plus(Duration.ofDays(30)), false);
+
+    TlsSetup.Outcome out = prepare(blobs(named, ca), new TlsSetup.Names("10.0.0.5", "10.9.9.9", ""), NOW);
+
+    assertEquals(Status.Kind.BLOCKED, out.problem().map(Status::kind).orElse(null), "blocked, not " + out);
+    assertTrue(out.problem().get().message().contains("10.9.9.9"), out.problem().get().message());
+    assertTrue(prepare(blobs(v6, ca), new TlsSetup.Names("10.0.0.5", "FD00:0::7", ""), NOW).problem().isEmpty());
+  }
+
+  @Test
+  void behindTheProxyTheCertificateMustNameTheProxy() {
+    TlsSetup.Names proxied = new TlsSetup.Names("10.0.0.5", "", "10.77.0.9");
+
+    TlsSetup.Outcome out = prepare(blobs(server, ca), proxied, NOW);
+
+    assertEquals(Status.Kind.BLOCKED, out.problem().map(Status::kind).orElse(null), "blocked, not " + out);
+    assertTrue(out.problem().get().message().contains("10.77.0.9"), out.problem().get().message());
+    TestCerts.Made both = TestCerts.issue(ca, "registry", List.of("IP:10.0.0.5", "IP:10.77.0.9"), NOW.minusSeconds(60),
+        NOW.plus(Duration.ofDays(30)), false);
+    assertTrue(prepare(blobs(both, ca), proxied, NOW).problem().isEmpty());
+  }
+
+  @Test
+  void aCertificateStartingLaterWaitsSayingWhenAndWritesNothingUntilThen() {
+    Instant start = NOW.plus(Duration.ofMinutes(3));
+    TestCerts.Made early = TestCerts.issue(ca, "10.0.0.5", List.of("IP:10.0.0.5"), start, start.plus(Duration.ofDays(30)), false);
+
+    TlsSetup.Outcome out = prepare(blobs(early, ca), UNIT, NOW);
+
+    assertEquals(Status.Kind.WAITING, out.problem().map(Status::kind).orElse(null), "waiting, not " + out);
+    assertEquals("TLS from tls-*-blob: the certificate is not valid before " + start + "; waiting until then", out.problem().get().message());
+    assertFalse(files.exists(CERT), "not written before it is used");
+
+    assertTrue(prepare(blobs(early, ca), UNIT, start.plusSeconds(1)).problem().isEmpty(), "a later hook takes it");
+    assertEquals(early.certPem(), text(CERT));
+  }
+
+  @Test
+  void anExpiredCertificateStillBlocks() {
+    TestCerts.Made old = TestCerts.issue(ca, "10.0.0.5", List.of("IP:10.0.0.5"), NOW.minus(Duration.ofDays(60)), NOW.minus(Duration.ofDays(1)), false);
+
+    TlsSetup.Outcome out = prepare(blobs(old, ca), UNIT, NOW);
+
+    assertEquals(Status.Kind.BLOCKED, out.problem().map(Status::kind).orElse(null));
+    assertTrue(out.problem().get().message().startsWith("TLS from tls-*-blob: the certificate expired on "), out.problem().get().message());
   }
 
   // ---- helpers -------------------------------------------------------------------------------

@@ -345,6 +345,54 @@ class TlsIT {
   }
 
   @Test
+  @Order(9)
+  void withHttpHostTheServedCertificateNamesTheHostClientsAreSentTo() throws Exception {
+    String name = "htls-registry.example";
+    CertAndKey ipOnly = pki.server("ip-only", List.of("IP:" + host));
+    CertAndKey named = pki.server("named", List.of("DNS:" + name));
+    secrets.add(keyBody(ipOnly.keyPem()));
+    secrets.add(keyBody(named.keyPem()));
+    String before = SimUnit.idAndStart(unit.name);
+    try {
+      unit.config(Map.of("http-host", "https://" + name + ":" + unit.port + "/", "tls-verify-clients", false,
+          "tls-cert-blob", b64(ipOnly.certPem()), "tls-key-blob", b64(ipOnly.keyPem()), "tls-ca-blob", b64(pki.caPem())), List.of());
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertTrue(unit.status().message.startsWith("TLS from tls-*-blob: ") && unit.status().message.contains("http-host")
+          && unit.status().message.contains(name), unit.status().message);
+      assertEquals(before, SimUnit.idAndStart(unit.name), "the registry keeps serving as it was");
+      assertEquals(200, Http.status("http://" + netloc + "/v2/"));
+
+      unit.config(Map.of("tls-cert-blob", b64(named.certPem()), "tls-key-blob", b64(named.keyPem())), List.of());
+      unit.assertActive();
+      assertEquals("Ready at " + name + ":" + unit.port + " (https).", unit.status().message);
+      assertEquals("HTTP/1.1 200 OK", statusLineAs(name, pki.caPem()), "a client verifying the name it was given gets in");
+    } finally {
+      unit.config(Map.of(), List.of("http-host", "tls-verify-clients", "tls-cert-blob", "tls-key-blob", "tls-ca-blob"));
+    }
+  }
+
+  @Test
+  @Order(10)
+  void aCertificateStartingLaterWaitsAndUpdateStatusServesItOnceValid() throws Exception {
+    Instant start = Instant.now().plusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    CertAndKey early = pki.server("early", List.of("IP:" + host), start, start.plus(Duration.ofDays(30)));
+    secrets.add(keyBody(early.keyPem()));
+    String before = SimUnit.idAndStart(unit.name);
+    unit.config(Map.of("tls-cert-blob", b64(early.certPem()), "tls-key-blob", b64(early.keyPem()), "tls-verify-clients", false), List.of());
+    assertEquals("waiting", unit.status().status, unit.status().message);
+    assertEquals("TLS from tls-*-blob: the certificate is not valid before " + start + "; waiting until then", unit.status().message);
+    assertEquals(before, SimUnit.idAndStart(unit.name), "the registry keeps serving as it was");
+    assertEquals(200, Http.status("http://" + netloc + "/v2/"));
+
+    Poll.until(Duration.ofSeconds(60), () -> !Instant.now().isBefore(start.plusSeconds(1)), () -> "the certificate's start");
+    unit.hook("update-status");
+    unit.assertActive();
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    assertEquals(200, send(TlsClients.trusting(pki.caPem()), "https://" + netloc + "/v2/").statusCode());
+    unit.config(Map.of(), TLS_OPTIONS);
+  }
+
+  @Test
   @Order(100)
   void noKeyInLogsStatusOrContainer() {
     List<String> seen = unit.observableText();
@@ -404,6 +452,28 @@ class TlsIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * The status line of {@code GET /v2/} over TLS to the unit's address, verifying the served
+   * certificate for {@code name} (what a client told to use that name checks) against {@code caPem}.
+   */
+  private String statusLineAs(String name, String caPem) throws IOException {
+    javax.net.ssl.SSLContext ctx = TlsClients.context(caPem, null);
+    try (java.net.Socket plain = new java.net.Socket()) {
+      plain.connect(new java.net.InetSocketAddress(host, unit.port), 5000);
+      plain.setSoTimeout(5000);
+      try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(plain, name, unit.port, true)) {
+        javax.net.ssl.SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        params.setServerNames(List.of(new javax.net.ssl.SNIHostName(name)));
+        tls.setSSLParameters(params);
+        tls.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: " + name + ":" + unit.port + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        tls.getOutputStream().flush();
+        return new java.io.BufferedReader(new java.io.InputStreamReader(tls.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      }
     }
   }
 
