@@ -4,7 +4,6 @@ import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
 import charm.juju.Status;
 import charm.registry.Layout;
-import charm.registry.Pems;
 import charm.registry.RegistryConfig;
 import charm.registry.ServedTls;
 import charm.tls.CertProvider;
@@ -33,14 +32,17 @@ import java.util.Optional;
  *       (legacy keys for easyrsa and reactive vault, a CSR for modern providers) and uses
  *       whichever the provider answers, modern first;
  *   <li>{@code tls-cert-blob} and {@code tls-key-blob} (and {@code tls-ca-blob}), decoded and
- *       written to the tls-*-path files;
+ *       written to the tls-*-path files once checked, and only to files the charm owns ({@link
+ *       BlobFiles});
  *   <li>the files at {@code tls-cert-path} and {@code tls-key-path} (and {@code tls-ca-path}).
  * </ol>
  *
  * <p>Material that does not parse, whose key does not match, that has expired or does not name
- * the unit's address (or http-host) is refused: the unit blocks with the reason and the registry
- * keeps its previous configuration. The registry serves validated copies (see {@link
- * Layout#TLS_DIR}), never the source files themselves.
+ * the host clients are told to use (http-host's, else the proxy's or the unit's address) is
+ * refused: the unit blocks with the reason and the registry keeps its previous configuration.
+ * Material whose only problem is a start still ahead makes the unit wait until then, the same
+ * way. The registry serves validated copies (see {@link Layout#TLS_DIR}), never the source files
+ * themselves.
  */
 final class TlsSetup {
   static final String ENDPOINT = "cert-provider";
@@ -82,17 +84,28 @@ final class TlsSetup {
   }
 
   /**
-   * The unit's names a certificate must include one of (its address, http-host's host) and the
-   * proxy's address, which a request also asks for (clients reach the registry through it).
+   * The unit's address, http-host's host ("" when unset) and the website proxy's address (""
+   * without one). A request for a certificate asks for all of them.
    */
   record Names(String ingress, String httpHost, String proxy) {
-    List<String> acceptable() {
-      return httpHost.isEmpty() ? List.of(ingress) : List.of(ingress, httpHost);
+    /**
+     * The host clients are told to use ({@code Planner.netloc}: the docker-registry relation's
+     * netloc, the status): http-host's, else the proxy's address, else the unit's. The served
+     * certificate must name it.
+     */
+    String clientHost() {
+      return !httpHost.isEmpty() ? httpHost : !proxy.isEmpty() ? proxy : ingress;
+    }
+
+    /** Where {@link #clientHost} comes from, for the operator. */
+    String clientHostSource() {
+      return !httpHost.isEmpty() ? "http-host" : !proxy.isEmpty() ? "the website proxy's address" : "the unit's address";
     }
   }
 
   private final HookTools tools;
   private final HostFiles files;
+  private final BlobFiles blobFiles;
   private final String unitName;
   private final String brokenRelation;
 
@@ -103,6 +116,7 @@ final class TlsSetup {
   TlsSetup(HookTools tools, HostFiles files, String unitName, String brokenRelation) {
     this.tools = tools;
     this.files = files;
+    this.blobFiles = new BlobFiles(tools, files);
     this.unitName = unitName;
     this.brokenRelation = brokenRelation;
   }
@@ -112,7 +126,11 @@ final class TlsSetup {
     return tools.relationIds(ENDPOINT).stream().filter(id -> !id.equals(brokenRelation)).findFirst();
   }
 
-  /** Decides what to serve; writes blob files, the request key and the local CA as needed. */
+  /**
+   * Decides what to serve; writes the request key and the local CA as needed, and the blob files
+   * once the material they make is usable (or the cert-provider's is served instead). A refused
+   * or not yet valid material leaves the blob files as they were.
+   */
   Outcome prepare(RegistryConfig cfg, Names names, Map<String, String> state, Instant now) {
     Optional<String> relation = relation();
     Optional<Source> source = relation.isPresent() ? fromRelation(relation.get(), names) : Optional.empty();
@@ -121,28 +139,46 @@ final class TlsSetup {
     }
     RegistryConfig.Tls options = cfg.tls();
     boolean blobs = !options.certBlob().isEmpty();
-    if (blobs) {
-      writeBlobs(options, state);
-    } else {
-      removeBlobFiles(state);
+    String record = state.get(BLOB_FILES);
+    BlobFiles.Change change = blobFiles.plan(options, record);
+    if (!change.refused().isEmpty()) {
+      String reason = String.join("; ", change.refused());
+      tools.log(LogLevel.ERROR, reason);
+      return Outcome.refused(reason);
     }
+    if (relation.isPresent()) {
+      blobFiles.apply(change, record); // the options' files follow the options, served or not
+      if (source.isEmpty()) {
+        // Related for TLS: never serve plain meanwhile.
+        return new Outcome(Optional.empty(), Optional.of(Status.waiting("Waiting for a certificate from cert-provider")), null, null, null, null);
+      }
+      if (blobs || files.isFileOrLinkToOne(options.certPath())) {
+        tools.log(LogLevel.INFO, "Serving the cert-provider certificate; the tls-* options are not used while it is related");
+      }
+      return validate(source.get(), cfg.verifyClients(), names, now);
+    }
+    source = fromPaths(options, blobs ? "tls-*-blob" : "tls-*-path", change);
     if (source.isEmpty()) {
-      source = fromPaths(options, blobs ? "tls-*-blob" : "tls-*-path");
-    } else if (blobs || files.isFileOrLinkToOne(options.certPath())) {
-      tools.log(LogLevel.INFO, "Serving the cert-provider certificate; the tls-* options are not used while it is related");
-    }
-    if (source.isEmpty() && relation.isPresent()) {
-      // Related for TLS: never serve plain meanwhile.
-      return new Outcome(Optional.empty(), Optional.of(Status.waiting("Waiting for a certificate from cert-provider")), null, null, null, null);
-    }
-    if (source.isEmpty()) {
+      blobFiles.apply(change, record);
       return Outcome.plain();
     }
-    return validate(source.get(), cfg.verifyClients(), names, now);
+    Outcome outcome = validate(source.get(), cfg.verifyClients(), names, now);
+    if (outcome.problem().isEmpty()) {
+      blobFiles.apply(change, record);
+    }
+    return outcome;
   }
 
   private Outcome validate(Source s, boolean verifyClients, Names names, Instant now) {
-    CertificateCheck.Result check = CertificateCheck.check(s.material(), names.acceptable(), now);
+    CertificateCheck.Result check = CertificateCheck.check(s.material(), List.of(names.clientHost()), names.clientHostSource(), now);
+    if (check.onlyNotYetValid()) {
+      // Unlike an expired certificate, this one becomes usable by itself: the previous material
+      // serves meanwhile, and a waiting unit writes no ready record, so every update-status looks again.
+      String reason = check.problems().get(0);
+      tools.log(LogLevel.WARNING, "TLS material from " + s.name() + " not used yet: " + reason);
+      return new Outcome(Optional.empty(), Optional.of(Status.waiting("TLS from " + s.name() + ": " + reason + "; waiting until then")),
+          null, null, null, null);
+    }
     if (!check.ok()) {
       String reason = String.join("; ", check.problems());
       tools.log(LogLevel.ERROR, "TLS material from " + s.name() + " refused: " + reason);
@@ -238,65 +274,21 @@ final class TlsSetup {
   // ---- options -------------------------------------------------------------------------------
 
   /**
-   * The files at the tls-*-path options, each a file or a link to one (as the previous charm,
-   * which served them through bind mounts, took them).
+   * The files at the tls-*-path options as they will be once the blobs' {@code change} is
+   * applied: each a blob, else a file or a link to one (as the previous charm, which served them
+   * through bind mounts, took them).
    */
-  private Optional<Source> fromPaths(RegistryConfig.Tls options, String name) {
-    String cert = operatorFile(options.certPath());
-    String key = operatorFile(options.keyPath());
+  private Optional<Source> fromPaths(RegistryConfig.Tls options, String name, BlobFiles.Change change) {
+    String cert = change.contentAfter(options.certPath(), this::operatorFile).orElse(null);
+    String key = change.contentAfter(options.keyPath(), this::operatorFile).orElse(null);
     if (cert == null || key == null) {
       return Optional.empty();
     }
-    return Optional.of(new Source(name, new TlsMaterial(cert, key, operatorFile(options.caPath()))));
+    return Optional.of(new Source(name, new TlsMaterial(cert, key, change.contentAfter(options.caPath(), this::operatorFile).orElse(null))));
   }
 
-  private String operatorFile(String path) {
-    return files.isFileOrLinkToOne(path) ? files.read(path).map(b -> new String(b, StandardCharsets.UTF_8)).orElse(null) : null;
-  }
-
-  /** Writes the decoded blobs to the tls-*-path files (certificates 0644, key 0600). */
-  private void writeBlobs(RegistryConfig.Tls options, Map<String, String> state) {
-    Map<String, String> written = new HashMap<>();
-    write(options.certPath(), options.certBlob(), "rw-r--r--", written);
-    write(options.keyPath(), options.keyBlob(), "rw-------", written);
-    if (!options.caBlob().isEmpty()) {
-      write(options.caPath(), options.caBlob(), "rw-r--r--", written);
-    }
-    StringBuilder record = new StringBuilder();
-    written.keySet().stream().sorted().forEach(p -> record.append(p).append(' ').append(written.get(p)).append('\n'));
-    if (!record.toString().equals(state.get(BLOB_FILES))) {
-      tools.stateSet(Map.of(BLOB_FILES, record.toString()));
-    }
-  }
-
-  private void write(String path, String blob, String mode, Map<String, String> written) {
-    byte[] content = bytes(Pems.decode(blob).orElseThrow()); // validated with the options
-    if (files.ensureFile(path, content, mode) != HostFiles.Change.NONE) {
-      tools.log(LogLevel.INFO, "Wrote " + path + " from its tls-*-blob option");
-    }
-    written.put(path, charm.registry.ContainerSpec.sha256(new String(content, StandardCharsets.UTF_8)));
-  }
-
-  /** Blobs unset: the files written from them go, unless somebody changed them since. */
-  private void removeBlobFiles(Map<String, String> state) {
-    String record = state.get(BLOB_FILES);
-    if (record == null) {
-      return;
-    }
-    for (String line : record.split("\n")) {
-      int space = line.lastIndexOf(' ');
-      if (space < 0) {
-        continue;
-      }
-      String path = line.substring(0, space);
-      String digest = line.substring(space + 1);
-      String current = files.isRegularFile(path) ? readText(path) : null;
-      if (current != null && charm.registry.ContainerSpec.sha256(current).equals(digest)) {
-        files.delete(path);
-        tools.log(LogLevel.INFO, "Removed " + path + " (its tls-*-blob option was unset)");
-      }
-    }
-    tools.stateDelete(BLOB_FILES);
+  private Optional<String> operatorFile(String path) {
+    return files.isFileOrLinkToOne(path) ? files.read(path).map(b -> new String(b, StandardCharsets.UTF_8)) : Optional.empty();
   }
 
   // ---- local clients -------------------------------------------------------------------------

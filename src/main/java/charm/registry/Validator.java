@@ -279,6 +279,11 @@ final class Validator {
       check(option, !Layout.isCharmOwned(path), "must not be a file the charm manages itself");
     }
     check("tls-key-path", !v.str("tls-key-path").equals(v.str("tls-cert-path")), "must differ from tls-cert-path");
+    if (isSet("tls-ca-blob")) {
+      // Each blob is its own file, which goes when its option is unset.
+      check("tls-ca-path", !v.str("tls-ca-path").equals(v.str("tls-cert-path")) && !v.str("tls-ca-path").equals(v.str("tls-key-path")),
+          "must differ from tls-cert-path and tls-key-path when tls-ca-blob is set");
+    }
   }
 
   /** Checks an optional proxy option (see {@link Syntax#isProxy}). */

@@ -1,6 +1,5 @@
 package charm.tls;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,12 +15,6 @@ import java.util.Set;
 public final class CertificateCheck {
   /** Deep enough for any real chain; bounds the walk when intermediates sign each other. */
   private static final int MAX_CHAIN = 10;
-  /**
-   * A certificate a provider issued a moment ago starts "now" by the provider's clock, which may
-   * be ahead of ours; the registry does not check its own certificate's dates, so only a start
-   * further away than this is a problem.
-   */
-  static final Duration NOT_BEFORE_LEEWAY = Duration.ofMinutes(5);
 
   private CertificateCheck() {}
 
@@ -32,8 +25,9 @@ public final class CertificateCheck {
    * @param notAfter the leaf's expiry, null when the certificate does not parse
    * @param names the leaf's DNS and IP subject alternative names in its order (IPs in canonical
    *     text), or its common name when it has no such names; empty when it does not parse
+   * @param notYetValidUntil the leaf's start when it is still ahead (one of the problems), else null
    */
-  public record Result(List<String> problems, Instant notAfter, List<String> names) {
+  public record Result(List<String> problems, Instant notAfter, List<String> names, Instant notYetValidUntil) {
     public Result {
       problems = List.copyOf(problems);
       names = List.copyOf(names);
@@ -41,6 +35,11 @@ public final class CertificateCheck {
 
     public boolean ok() {
       return problems.isEmpty();
+    }
+
+    /** Whether the only problem is a start still ahead: the material becomes usable by itself. */
+    public boolean onlyNotYetValid() {
+      return notYetValidUntil != null && problems.size() == 1;
     }
 
     /** Whole days until expiry, rounded down (negative once expired); 0 when unknown. */
@@ -55,14 +54,25 @@ public final class CertificateCheck {
   /**
    * Checks, in this order: the certificate parses; the private key parses, is unencrypted and
    * matches it (a null key is "missing": attach the requirer's own key to a modern answer first);
-   * {@code now} is within the leaf's validity (a start up to 5 minutes ahead is tolerated); the
-   * leaf names at least one of {@code acceptableNames} (IP subject alternative names compared as
-   * addresses, DNS ones case-insensitively with a single leftmost wildcard label, the common name
-   * only when there are no subject alternative names; no names to accept skips this); and, when a
-   * CA is given, the leaf verifies to one of its certificates, directly or through the
-   * certificates after the leaf. Uses the JDK only: nothing here loads BouncyCastle.
+   * {@code now} is within the leaf's validity, with no leeway for a start ahead of us (clients
+   * check the start too, by their own clocks); the leaf names at least one of {@code
+   * acceptableNames} (IP subject alternative names compared as addresses, DNS ones
+   * case-insensitively with a single leftmost wildcard label, the common name only when there are
+   * no subject alternative names; no names to accept skips this); and, when a CA is given, the
+   * leaf verifies to one of its certificates, directly or through the certificates after the
+   * leaf. Uses the JDK only: nothing here loads BouncyCastle.
    */
   public static Result check(TlsMaterial m, List<String> acceptableNames, Instant now) {
+    return check(m, acceptableNames, null, now);
+  }
+
+  /**
+   * {@link #check(TlsMaterial, List, Instant)}, saying where the names come from when the leaf
+   * names none of them: "… but not reg.example.com (http-host)".
+   *
+   * @param namesFrom what the acceptable names are, for the operator; null for nothing
+   */
+  public static Result check(TlsMaterial m, List<String> acceptableNames, String namesFrom, Instant now) {
     List<String> problems = new ArrayList<>();
     List<Certs.Cert> chain = Certs.all(m.certPem());
     if (chain == null) {
@@ -79,21 +89,24 @@ public final class CertificateCheck {
 
     List<String> names = List.of();
     Instant notAfter = null;
+    Instant notYetValidUntil = null;
     if (leaf != null) {
       notAfter = leaf.x509().getNotAfter().toInstant();
       Instant notBefore = leaf.x509().getNotBefore().toInstant();
       if (now.isAfter(notAfter)) {
         problems.add("the certificate expired on " + LocalDate.ofInstant(notAfter, ZoneOffset.UTC));
-      } else if (now.plus(NOT_BEFORE_LEEWAY).isBefore(notBefore)) {
+      } else if (now.isBefore(notBefore)) {
+        notYetValidUntil = notBefore;
         problems.add("the certificate is not valid before " + notBefore.truncatedTo(ChronoUnit.SECONDS));
       }
       List<Certs.Name> certNames = names(leaf);
       names = certNames.stream().map(Certs.Name::text).toList();
       String wanted = String.join(" or ", cleaned(acceptableNames));
       if (!wanted.isEmpty() && !namesAny(certNames, acceptableNames)) {
+        String from = namesFrom == null ? "" : " (" + namesFrom + ")";
         problems.add(names.isEmpty()
-            ? "the certificate names no host or address, not " + wanted
-            : "the certificate names " + String.join(", ", names) + " but not " + wanted);
+            ? "the certificate names no host or address, not " + wanted + from
+            : "the certificate names " + String.join(", ", names) + " but not " + wanted + from);
       }
     }
 
@@ -105,7 +118,7 @@ public final class CertificateCheck {
         problems.add("the certificate is not signed by the CA");
       }
     }
-    return new Result(problems, notAfter, names);
+    return new Result(problems, notAfter, names, notYetValidUntil);
   }
 
   /** The subject alternative names, or the common name when there are none (as a DNS or IP name). */

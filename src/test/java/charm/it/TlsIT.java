@@ -1,5 +1,6 @@
 package charm.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -287,6 +288,111 @@ class TlsIT {
   }
 
   @Test
+  @Order(7)
+  void aTlsPathNamingAFileTheCharmDidNotWriteIsNeitherOverwrittenNorRemoved() throws Exception {
+    CertAndKey server = pki.server("foreign-path", List.of("IP:" + host));
+    secrets.add(keyBody(server.keyPem()));
+    Path daemon = unit.root.resolve("etc/docker/daemon.json");
+    byte[] daemonJson = Files.readAllBytes(daemon);
+    String before = SimUnit.idAndStart(unit.name);
+    try {
+      unit.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem()),
+          "tls-ca-path", "/etc/docker/daemon.json"), List.of());
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertTrue(unit.status().message.contains("tls-ca-path") && unit.status().message.contains("/etc/docker/daemon.json"),
+          unit.status().message);
+      assertArrayEquals(daemonJson, Files.readAllBytes(daemon), "daemon.json is not the charm's: never written");
+      assertFalse(Files.exists(unit.root.resolve("etc/docker/registry/registry.crt")), "nothing half-written");
+      assertEquals(before, SimUnit.idAndStart(unit.name), "the registry keeps serving as it was");
+      assertEquals(200, Http.status("http://" + netloc + "/v2/"));
+
+      unit.config(Map.of(), List.of("tls-cert-blob", "tls-key-blob", "tls-ca-blob"));
+      assertArrayEquals(daemonJson, Files.readAllBytes(daemon), "nor removed when the blobs go");
+    } finally {
+      if (!Files.exists(daemon) || !java.util.Arrays.equals(daemonJson, Files.readAllBytes(daemon))) {
+        Files.write(daemon, daemonJson); // what the code before the fix did to it
+      }
+      unit.config(Map.of(), List.of("tls-ca-path", "tls-cert-blob", "tls-key-blob", "tls-ca-blob"));
+    }
+  }
+
+  @Test
+  @Order(8)
+  void unsettingTheCaBlobAloneLetsClientsInWithoutACertificateAndBlobsFromAnotherCaServe() throws Exception {
+    CertAndKey server = pki.server("ca-blob", List.of("IP:" + host));
+    secrets.add(keyBody(server.keyPem()));
+    Path dir = unit.root.resolve("etc/docker/registry");
+    String url = "https://" + netloc + "/v2/";
+    unit.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem())), List.of());
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    assertTrue(refused(TlsClients.trusting(pki.caPem()), url), "with the CA, clients need a certificate it signed");
+
+    unit.config(Map.of(), List.of("tls-ca-blob"));
+    unit.assertActive();
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    assertFalse(Files.exists(dir.resolve("ca.crt")), "the file written from tls-ca-blob goes with it");
+    assertFalse(Files.exists(dir.resolve("tls/client-cas.pem")), "and so does the client CA bundle");
+    assertEquals(200, send(TlsClients.trusting(pki.caPem()), url).statusCode(), "a client without a certificate gets in");
+
+    try (TestPki other = TestPki.create(unit.work.resolve("pki-other"), "it-tls-other-ca")) {
+      CertAndKey renewed = other.server("renewed", List.of("IP:" + host));
+      secrets.add(keyBody(renewed.keyPem()));
+      unit.config(Map.of("tls-cert-blob", b64(renewed.certPem()), "tls-key-blob", b64(renewed.keyPem())), List.of());
+      unit.assertActive();
+      assertEquals(200, send(TlsClients.trusting(other.caPem()), url).statusCode(), "the new certificate is served");
+    }
+    unit.config(Map.of(), TLS_OPTIONS);
+  }
+
+  @Test
+  @Order(9)
+  void withHttpHostTheServedCertificateNamesTheHostClientsAreSentTo() throws Exception {
+    String name = "htls-registry.example";
+    CertAndKey ipOnly = pki.server("ip-only", List.of("IP:" + host));
+    CertAndKey named = pki.server("named", List.of("DNS:" + name));
+    secrets.add(keyBody(ipOnly.keyPem()));
+    secrets.add(keyBody(named.keyPem()));
+    String before = SimUnit.idAndStart(unit.name);
+    try {
+      unit.config(Map.of("http-host", "https://" + name + ":" + unit.port + "/", "tls-verify-clients", false,
+          "tls-cert-blob", b64(ipOnly.certPem()), "tls-key-blob", b64(ipOnly.keyPem()), "tls-ca-blob", b64(pki.caPem())), List.of());
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertTrue(unit.status().message.startsWith("TLS from tls-*-blob: ") && unit.status().message.contains("http-host")
+          && unit.status().message.contains(name), unit.status().message);
+      assertEquals(before, SimUnit.idAndStart(unit.name), "the registry keeps serving as it was");
+      assertEquals(200, Http.status("http://" + netloc + "/v2/"));
+
+      unit.config(Map.of("tls-cert-blob", b64(named.certPem()), "tls-key-blob", b64(named.keyPem())), List.of());
+      unit.assertActive();
+      assertEquals("Ready at " + name + ":" + unit.port + " (https).", unit.status().message);
+      assertEquals("HTTP/1.1 200 OK", statusLineAs(name, pki.caPem()), "a client verifying the name it was given gets in");
+    } finally {
+      unit.config(Map.of(), List.of("http-host", "tls-verify-clients", "tls-cert-blob", "tls-key-blob", "tls-ca-blob"));
+    }
+  }
+
+  @Test
+  @Order(10)
+  void aCertificateStartingLaterWaitsAndUpdateStatusServesItOnceValid() throws Exception {
+    Instant start = Instant.now().plusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    CertAndKey early = pki.server("early", List.of("IP:" + host), start, start.plus(Duration.ofDays(30)));
+    secrets.add(keyBody(early.keyPem()));
+    String before = SimUnit.idAndStart(unit.name);
+    unit.config(Map.of("tls-cert-blob", b64(early.certPem()), "tls-key-blob", b64(early.keyPem()), "tls-verify-clients", false), List.of());
+    assertEquals("waiting", unit.status().status, unit.status().message);
+    assertEquals("TLS from tls-*-blob: the certificate is not valid before " + start + "; waiting until then", unit.status().message);
+    assertEquals(before, SimUnit.idAndStart(unit.name), "the registry keeps serving as it was");
+    assertEquals(200, Http.status("http://" + netloc + "/v2/"));
+
+    Poll.until(Duration.ofSeconds(60), () -> !Instant.now().isBefore(start.plusSeconds(1)), () -> "the certificate's start");
+    unit.hook("update-status");
+    unit.assertActive();
+    assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    assertEquals(200, send(TlsClients.trusting(pki.caPem()), "https://" + netloc + "/v2/").statusCode());
+    unit.config(Map.of(), TLS_OPTIONS);
+  }
+
+  @Test
   @Order(100)
   void noKeyInLogsStatusOrContainer() {
     List<String> seen = unit.observableText();
@@ -346,6 +452,28 @@ class TlsIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * The status line of {@code GET /v2/} over TLS to the unit's address, verifying the served
+   * certificate for {@code name} (what a client told to use that name checks) against {@code caPem}.
+   */
+  private String statusLineAs(String name, String caPem) throws IOException {
+    javax.net.ssl.SSLContext ctx = TlsClients.context(caPem, null);
+    try (java.net.Socket plain = new java.net.Socket()) {
+      plain.connect(new java.net.InetSocketAddress(host, unit.port), 5000);
+      plain.setSoTimeout(5000);
+      try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(plain, name, unit.port, true)) {
+        javax.net.ssl.SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        params.setServerNames(List.of(new javax.net.ssl.SNIHostName(name)));
+        tls.setSSLParameters(params);
+        tls.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: " + name + ":" + unit.port + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        tls.getOutputStream().flush();
+        return new java.io.BufferedReader(new java.io.InputStreamReader(tls.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      }
     }
   }
 

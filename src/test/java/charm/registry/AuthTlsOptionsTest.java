@@ -55,7 +55,11 @@ class AuthTlsOptionsTest {
         Arguments.of("relative cert path", Map.of("tls-cert-path", "registry.crt"), List.of("tls-cert-path")),
         Arguments.of("key path is config.yml", Map.of("tls-key-path", "/etc/docker/registry/config.yml"), List.of("tls-key-path")),
         Arguments.of("ca path in the charm's tls dir", Map.of("tls-ca-path", "/etc/docker/registry/tls/../tls/x.crt"), List.of("tls-ca-path")),
-        Arguments.of("key path equals cert path", Map.of("tls-key-path", "/etc/docker/registry/registry.crt"), List.of("tls-key-path")));
+        Arguments.of("key path equals cert path", Map.of("tls-key-path", "/etc/docker/registry/registry.crt"), List.of("tls-key-path")),
+        Arguments.of("ca blob to the cert path", Map.of("tls-cert-blob", CERT_B64, "tls-key-blob", KEY_B64, "tls-ca-blob", CERT_B64,
+            "tls-ca-path", "/etc/docker/registry/registry.crt"), List.of("tls-ca-path")),
+        Arguments.of("ca blob to the key path", Map.of("tls-cert-blob", CERT_B64, "tls-key-blob", KEY_B64, "tls-ca-blob", CERT_B64,
+            "tls-ca-path", "/etc/docker/registry/registry.key"), List.of("tls-ca-path")));
   }
 
   @ParameterizedTest(name = "{0}")

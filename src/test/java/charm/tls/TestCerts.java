@@ -19,21 +19,21 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificates openssl 3.0 cannot easily make (backdated, future, CN only), built with BouncyCastle. */
-final class TestCerts {
+public final class TestCerts {
   private TestCerts() {}
 
-  record Made(String keyPem, String certPem) {}
+  public record Made(String keyPem, String certPem) {}
 
   /**
    * A self-signed EC certificate.
    *
    * @param sans entries like "IP:10.0.0.5" or "DNS:a.example"; empty for no SAN extension
    */
-  static Made selfSigned(String cn, List<String> sans, Instant notBefore, Instant notAfter) {
+  public static Made selfSigned(String cn, List<String> sans, Instant notBefore, Instant notAfter) {
     return issue(null, cn, sans, notBefore, notAfter, false);
   }
 
-  static Made issue(Made issuer, String cn, List<String> sans, Instant notBefore, Instant notAfter, boolean ca) {
+  public static Made issue(Made issuer, String cn, List<String> sans, Instant notBefore, Instant notAfter, boolean ca) {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"));
