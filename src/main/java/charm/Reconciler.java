@@ -251,6 +251,7 @@ public final class Reconciler {
     if (desired.problem().isPresent()) {
       return desired.problem().get();
     }
+    publishWebsite(facts, desired);
     try {
       if (filesMatch(desired.plan())) {
         RegistryProbe.Answer answer = serving(desired);
@@ -452,7 +453,19 @@ public final class Reconciler {
       return early.get();
     }
     Desired desired = desire(facts);
-    return desired.problem().isPresent() ? desired.problem().get() : apply(facts, desired);
+    if (desired.problem().isPresent()) {
+      return desired.problem().get();
+    }
+    publishWebsite(facts, desired);
+    return apply(facts, desired);
+  }
+
+  /**
+   * The website relation follows the plan, not this unit's container or engine: a leader whose
+   * engine is down still publishes every unit for haproxy (see {@link Relations#website}).
+   */
+  private void publishWebsite(Facts facts, Desired desired) {
+    relations.website(desired.plan(), facts.config(), secret.peerRelation(), secret.peerAppData());
   }
 
   private Status apply(Facts facts, Desired desired) {
@@ -473,7 +486,7 @@ public final class Reconciler {
       if (outcome.atPlan()) {
         applyPorts(stoppedByOperator(facts, plan) ? new TreeSet<>() : plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
-        relations.publish(plan, facts.config(), desired.tls());
+        relations.publish(plan, facts.config(), desired.tls(), secret.peerRelation());
         if (facts.config().storageBackend() == RegistryConfig.StorageBackend.FILESYSTEM && relations.units() > 1) {
           tools.log(LogLevel.WARNING, relations.units() + " units store images on their own disks (filesystem storage): "
               + "a unit serves only what was pushed to it; use swift or s3 storage to share them");
