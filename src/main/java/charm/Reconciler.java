@@ -12,6 +12,7 @@ import charm.registry.Planner;
 import charm.registry.RegistryConfig;
 import charm.tls.Htpasswd;
 import charm.workload.ContainerState;
+import charm.workload.DaemonTrust;
 import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.RegistryAccess;
@@ -352,7 +353,7 @@ public final class Reconciler {
   private Status readyNow(Desired desired, Facts facts) {
     Status status = ready(desired, facts.config());
     Plan plan = desired.plan();
-    if (!trust.settled(plan, facts.state())) {
+    if (!trust.settled(plan)) {
       return status; // daemon.json could not take the entry: every full reconcile tries again
     }
     List<Plan.FileSpec> checked = new ArrayList<>(plan.files());
@@ -365,6 +366,11 @@ public final class Reconciler {
       if (!path.isEmpty()) {
         sources.put(path, ReadyRecord.sourceDigest(store.key(), operatorFile(path)));
       }
+    }
+    if (!plan.scheme().equals("https")) {
+      // The machine's file, holding the registry's entry: any edit takes the full reconcile, which
+      // puts back an entry that went and records again.
+      sources.put(DaemonTrust.DAEMON_JSON, ReadyRecord.sourceDigest(store.key(), operatorFile(DaemonTrust.DAEMON_JSON)));
     }
     readyNow = ReadyRecord.of(store.key(), Instant.now(), inputs, plan, checked, absent, sources, desired.tls().client() != null, desired.tls().notAfter(),
         status.message());
@@ -696,6 +702,7 @@ public final class Reconciler {
     if (warning != null) {
       message.append(" The ").append(warning).append('.');
     }
+    trust.note().ifPresent(note -> message.append(' ').append(note));
     relations.note().ifPresent(note -> message.append(' ').append(note));
     return Status.active(message.toString());
   }
