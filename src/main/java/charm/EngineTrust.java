@@ -8,6 +8,8 @@ import charm.workload.HostFiles;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Makes the unit's own Docker engine trust the registry, so that {@code docker push <netloc>/...}
@@ -15,6 +17,10 @@ import java.util.Map;
  * into {@code insecure-registries} of daemon.json (dockerd re-reads it on SIGHUP); an HTTPS one
  * gets {@code /etc/docker/certs.d/<netloc>/ca.crt} (and the unit's local client certificate when
  * the registry verifies clients), which dockerd reads on every connection.
+ *
+ * <p>What the charm wrote is checked on disk in every full reconcile and by update-status, not
+ * taken from unit state, which only says which entry this unit added (so that it can remove it
+ * when the netloc changes): a removed entry or certs.d file is written again.
  */
 final class EngineTrust {
   static final String CERTS_D = "/etc/docker/certs.d";
@@ -24,8 +30,8 @@ final class EngineTrust {
 
   private final HookTools tools;
   private final HostFiles files;
-  /** The netloc this hook recorded as trusted in daemon.json, or null. */
-  private String trustedNow;
+  /** What the status should add ({@link #note}), or null. */
+  private String note;
 
   EngineTrust(HookTools tools, HostFiles files) {
     this.tools = tools;
@@ -39,38 +45,68 @@ final class EngineTrust {
     certsD(https ? plan.netloc() : null, tls, state.get(CERTS_D_NETLOC));
   }
 
-  /** Whether the certs.d files are what {@link #apply} would write (update-status's check). */
+  /**
+   * Whether the engine trusts the planned registry as {@link #apply} leaves it (update-status's
+   * check), read from disk, not from unit state: over HTTPS the certs.d files by content and mode,
+   * over HTTP daemon.json's insecure-registries entry. A daemon.json that cannot take the entry
+   * counts as matching (a reconcile could not change it) and is reported ({@link #note}).
+   */
   boolean matches(Plan plan, TlsSetup.Outcome tls) {
+    if (!plan.scheme().equals("https")) {
+      DaemonTrust.Listing listing = new DaemonTrust(files).listing(plan.netloc());
+      if (listing == DaemonTrust.Listing.UNEDITABLE) {
+        note = cannotTake();
+      }
+      return listing != DaemonTrust.Listing.MISSING;
+    }
     return expected(plan, tls).stream().allMatch(f -> files.matches(f.path(), bytes(f.content()), f.mode()))
         && absent(plan, tls).stream().noneMatch(files::exists);
   }
 
-  /** The certs.d files update-status checks: the CA (and the client key, when clients present one). */
+  /**
+   * The certs.d files update-status and the ready record check: the CA (and the client
+   * certificate and key, when clients present one).
+   */
   static List<Plan.FileSpec> expected(Plan plan, TlsSetup.Outcome tls) {
     if (!plan.scheme().equals("https")) {
       return List.of();
     }
     String dir = CERTS_D + "/" + plan.netloc();
     Plan.FileSpec ca = new Plan.FileSpec(dir + "/ca.crt", tls.trustPem(), "rw-r--r--");
-    return tls.client() == null ? List.of(ca) : List.of(ca, new Plan.FileSpec(dir + "/client.key", tls.client().keyPem(), "rw-------"));
+    return tls.client() == null ? List.of(ca)
+        : List.of(ca, new Plan.FileSpec(dir + "/client.cert", tls.client().certPem(), "rw-r--r--"),
+            new Plan.FileSpec(dir + "/client.key", tls.client().keyPem(), "rw-------"));
   }
 
-  /** The certs.d file that must not be there: the client key, when clients present none. */
+  /** The certs.d files that must not be there: the client certificate and key, when clients present none. */
   static List<String> absent(Plan plan, TlsSetup.Outcome tls) {
-    return plan.scheme().equals("https") && tls.client() == null ? List.of(CERTS_D + "/" + plan.netloc() + "/client.key") : List.of();
+    String dir = CERTS_D + "/" + plan.netloc();
+    return plan.scheme().equals("https") && tls.client() == null ? List.of(dir + "/client.cert", dir + "/client.key") : List.of();
   }
 
   /**
-   * Whether the unit's engine trusts the planned registry as far as this charm can tell: over
-   * HTTPS the certs.d files are checked by content; over HTTP, the unit state (or this hook) has
-   * recorded the netloc in daemon.json's insecure-registries. False while daemon.json cannot take
-   * the entry (a directory, say): the full reconcile then tries again in every hook.
+   * Whether the unit's engine trusts the planned registry, checked on disk: over HTTPS the certs.d
+   * files were written (by content, in {@link #matches} and the ready record); over HTTP
+   * daemon.json's insecure-registries lists the netloc now. False while daemon.json cannot take
+   * the entry (a directory, say) or lost it: the full reconcile then runs again in every hook.
    */
-  boolean settled(Plan plan, Map<String, String> state) {
+  boolean settled(Plan plan) {
     if (plan.scheme().equals("https")) {
       return true;
     }
-    return plan.netloc().equals(trustedNow != null ? trustedNow : state.get(Reconciler.TRUSTED));
+    return new DaemonTrust(files).listing(plan.netloc()) == DaemonTrust.Listing.LISTED;
+  }
+
+  /**
+   * What the status should add: daemon.json cannot take the registry's entry, so the unit's engine
+   * does not trust the registry (the push action fails); the log says why.
+   */
+  Optional<String> note() {
+    return Optional.ofNullable(note);
+  }
+
+  private static String cannotTake() {
+    return "The unit's Docker engine does not trust it: " + DaemonTrust.DAEMON_JSON + " cannot take the entry (see the log).";
   }
 
   /** The unit goes away: it trusts nothing of its own any more. */
@@ -79,26 +115,40 @@ final class EngineTrust {
     certsD(null, null, state.get(CERTS_D_NETLOC));
   }
 
+  /**
+   * Puts {@code wanted} into daemon.json's insecure-registries and takes out {@code previous}, the
+   * entry unit state says this unit added, when the netloc changed. daemon.json is read in every
+   * full reconcile, whatever unit state says: an entry removed behind the charm's back is put back
+   * (and dockerd reloaded, once); one still there changes nothing. Entries the charm did not add
+   * are never touched.
+   */
   private void insecure(String wanted, String previous) {
-    if (wanted == null ? previous == null : wanted.equals(previous)) {
+    if (wanted == null && previous == null) {
       return;
     }
     DaemonTrust.Result result = new DaemonTrust(files).ensureInsecure(wanted, previous);
     if (result.problem() != null) {
       tools.log(LogLevel.WARNING, result.problem());
       if (!result.changed()) {
+        if (wanted != null) {
+          note = cannotTake();
+        }
         return; // daemon.json left alone: nothing to record
       }
     } else if (result.changed()) {
-      tools.log(LogLevel.INFO, (wanted == null ? "Docker engine no longer trusts " + previous : "Docker engine trusts " + wanted)
-          + (result.reloaded() ? " (reloaded)" : " (reload pending)"));
+      String what = wanted == null ? "Docker engine no longer trusts " + previous
+          : wanted.equals(previous) ? "Docker engine trusts " + wanted + " again (its entry had gone from " + DaemonTrust.DAEMON_JSON + ")"
+          : "Docker engine trusts " + wanted;
+      tools.log(LogLevel.INFO, what + (result.reloaded() ? " (reloaded)" : " (reload pending)"));
+    }
+    if (Objects.equals(wanted, previous)) {
+      return;
     }
     if (wanted == null) {
       tools.stateDelete(Reconciler.TRUSTED);
     } else {
       tools.stateSet(Map.of(Reconciler.TRUSTED, wanted));
     }
-    trustedNow = wanted;
   }
 
   private void certsD(String wanted, TlsSetup.Outcome tls, String previous) {

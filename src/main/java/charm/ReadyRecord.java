@@ -40,8 +40,9 @@ import java.util.Optional;
  * @param htpasswd the htpasswd file and its user ({@code [path, user]}), or empty: it has a fresh
  *     salt each time it is written, so only its user and mode are checked, as before
  * @param sources the files the operator may put in place for the charm to read (the tls-*-path
- *     files), each with the SHA-256 of its content (keyed), or "" when it was not there: one appearing,
- *     changing or going away takes the full reconcile
+ *     files) or edit besides the charm (daemon.json, over HTTP: it holds the registry's entry), each
+ *     with the SHA-256 of its content (keyed), or "" when it was not there: one appearing, changing
+ *     or going away takes the full reconcile
  * @param clientCertificate whether the probe presents the unit's local client certificate
  * @param renewBy when the full reconcile must take over again for the certificate's expiry (its
  *     warning starts), or null over plain HTTP

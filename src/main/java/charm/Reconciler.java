@@ -12,6 +12,7 @@ import charm.registry.Planner;
 import charm.registry.RegistryConfig;
 import charm.tls.Htpasswd;
 import charm.workload.ContainerState;
+import charm.workload.DaemonTrust;
 import charm.workload.EngineUnavailable;
 import charm.workload.HostFiles;
 import charm.workload.RegistryAccess;
@@ -257,6 +258,7 @@ public final class Reconciler {
     if (desired.problem().isPresent()) {
       return desired.problem().get();
     }
+    publishWebsite(facts, desired);
     try {
       if (filesMatch(desired.plan())) {
         RegistryProbe.Answer answer = serving(desired);
@@ -396,7 +398,7 @@ public final class Reconciler {
   private Status readyNow(Desired desired, Facts facts) {
     Status status = ready(desired, facts.config());
     Plan plan = desired.plan();
-    if (!trust.settled(plan, facts.state())) {
+    if (!trust.settled(plan)) {
       return status; // daemon.json could not take the entry: every full reconcile tries again
     }
     List<Plan.FileSpec> checked = new ArrayList<>(plan.files());
@@ -409,6 +411,11 @@ public final class Reconciler {
       if (!path.isEmpty()) {
         sources.put(path, ReadyRecord.sourceDigest(store.key(), operatorFile(path)));
       }
+    }
+    if (!plan.scheme().equals("https")) {
+      // The machine's file, holding the registry's entry: any edit takes the full reconcile, which
+      // puts back an entry that went and records again.
+      sources.put(DaemonTrust.DAEMON_JSON, ReadyRecord.sourceDigest(store.key(), operatorFile(DaemonTrust.DAEMON_JSON)));
     }
     String containerId;
     try (RegistryContainer engine = docker.get()) {
@@ -501,7 +508,19 @@ public final class Reconciler {
       return early.get();
     }
     Desired desired = desire(facts);
-    return desired.problem().isPresent() ? desired.problem().get() : apply(facts, desired);
+    if (desired.problem().isPresent()) {
+      return desired.problem().get();
+    }
+    publishWebsite(facts, desired);
+    return apply(facts, desired);
+  }
+
+  /**
+   * The website relation follows the plan, not this unit's container or engine: a leader whose
+   * engine is down still publishes every unit for haproxy (see {@link Relations#website}).
+   */
+  private void publishWebsite(Facts facts, Desired desired) {
+    relations.website(desired.plan(), facts.config(), secret.peerRelation(), secret.peerAppData());
   }
 
   private Status apply(Facts facts, Desired desired) {
@@ -524,7 +543,7 @@ public final class Reconciler {
       if (outcome.atPlan()) {
         applyPorts(stoppedByOperator(facts, plan) ? new TreeSet<>() : plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
-        relations.publish(plan, facts.config(), desired.tls());
+        relations.publish(plan, facts.config(), desired.tls(), secret.peerRelation());
         if (facts.config().storageBackend() == RegistryConfig.StorageBackend.FILESYSTEM && relations.units() > 1) {
           tools.log(LogLevel.WARNING, relations.units() + " units store images on their own disks (filesystem storage): "
               + "a unit serves only what was pushed to it; use swift or s3 storage to share them");
@@ -735,6 +754,7 @@ public final class Reconciler {
     if (warning != null) {
       message.append(" The ").append(warning).append('.');
     }
+    trust.note().ifPresent(note -> message.append(' ').append(note));
     relations.note().ifPresent(note -> message.append(' ').append(note));
     return Status.active(message.toString());
   }

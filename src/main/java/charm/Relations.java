@@ -20,14 +20,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The charm's relations with the rest of the model, written from the plan once the container is
- * at it, always only the keys whose value changed (haproxy and nrpe reload on every change):
+ * The charm's relations with the rest of the model, always only the keys whose value changed
+ * (haproxy and nrpe reload on every change):
  *
  * <ul>
- *   <li>{@code website} (http, to haproxy): the leader publishes the service with every unit as
- *       a server; the other units publish nothing (see {@link ProxyServices});
- *   <li>{@code docker-registry} (containerd): every unit tells every client where the registry
- *       is, how to trust it and how to log in (see {@link ClientData});
+ *   <li>{@code website} (http, to haproxy), written from the plan whatever the container does:
+ *       the leader publishes the service with every unit as a server; the other units publish
+ *       nothing once the leader's data is there (see {@link #website}, {@link ProxyServices});
+ *   <li>{@code peer}: once its registry runs as planned, each unit says where it is;
+ *   <li>{@code docker-registry} (containerd), once the container is at the plan: every unit
+ *       tells every client where the registry is, how to trust it and how to log in (see {@link
+ *       ClientData});
  *   <li>{@code nrpe-external-master}: the check's files for the nrpe subordinate (see {@link
  *       NrpeCheck}), removed with the relation.
  * </ul>
@@ -39,6 +42,12 @@ final class Relations {
   static final String NRPE = "nrpe-external-master";
   /** Where the nrpe check finds the unit's local client certificate (readable by nagios). */
   static final String NRPE_CLIENT_DIR = Layout.NRPE_DIR;
+  /** Peer unit data: the address haproxy reaches this unit's registry at. */
+  static final String ADDRESS = "registry-address";
+  /** Peer unit data: the port this unit's registry listens on. */
+  static final String PORT = "registry-port";
+  /** Peer application data: the unit whose website data haproxy reads (the leader that last published). */
+  static final String PUBLISHER = "website-publisher";
 
   private final HookTools tools;
   private final HostFiles files;
@@ -47,6 +56,8 @@ final class Relations {
   private final String brokenRelation;
   private final Map<String, List<String>> ids = new HashMap<>();
   private Optional<String> nrpeNote = Optional.empty();
+  /** The publisher this process noted in the peer application data, or null. */
+  private String publisherNow;
 
   /**
    * @param brokenRelation the relation id of a {@code -relation-broken} hook (Juju still lists the
@@ -96,53 +107,119 @@ final class Relations {
     return nrpeNote;
   }
 
-  /** Writes what the relations should say about the planned registry. */
-  void publish(Plan plan, RegistryConfig cfg, TlsSetup.Outcome tls) {
-    website(plan, cfg);
+  /**
+   * Writes what the relations should say about the registry once it runs as planned: where this
+   * unit's registry is (its peer data, for the leader's haproxy servers), the clients' data and
+   * nrpe's check. The website relation follows the plan alone ({@link #website}).
+   */
+  void publish(Plan plan, RegistryConfig cfg, TlsSetup.Outcome tls, String peerRelation) {
+    advertise(plan, peerRelation);
     clients(plan, cfg, tls);
     nrpe(plan, cfg, tls);
   }
 
   // ---- website -------------------------------------------------------------------------------
 
-  private void website(Plan plan, RegistryConfig cfg) {
+  /**
+   * The website relation (haproxy), written from the plan whatever this unit's container or
+   * engine is doing, so that leadership can move to a unit that cannot run its registry without
+   * haproxy losing the service:
+   *
+   * <ul>
+   *   <li>the leader publishes the service with every unit as a server, the peers where they
+   *       advertise their registry ({@link #ADDRESS}, {@link #PORT}), and notes itself as the
+   *       publisher in the peer application data ({@link #PUBLISHER}), committed with the
+   *       website data when the hook exits 0;
+   *   <li>any other unit withdraws what it published as leader only once the peer data names
+   *       another publisher: until the new leader's data is committed, haproxy keeps the old one.
+   * </ul>
+   *
+   * @param peerRelation the peer relation's id, or null before it exists
+   * @param peerApp the peer application data as this hook read it
+   */
+  void website(Plan plan, RegistryConfig cfg, String peerRelation, Map<String, String> peerApp) {
     List<String> relations = ids(WEBSITE);
-    if (relations.isEmpty()) {
+    String publisher = publisherNow != null ? publisherNow : peerApp.getOrDefault(PUBLISHER, "");
+    boolean leader = tools.isLeader();
+    if (!leader) {
+      if (!publisher.isEmpty() && !publisher.equals(unit)) {
+        for (String relation : relations) {
+          // A unit with a port but no services would become an extra active server, and a stale
+          // services copy would be merged into the leader's.
+          write(relation, tools.relationGet(relation, unit), Map.of(), List.of("hostname", "port", "services", "all_services"), "website");
+        }
+      }
       return;
     }
-    boolean leader = tools.isLeader();
-    String services = leader ? ProxyServices.yaml(application, cfg.registryPort(), servers(), plan.scheme().equals("https")) : null;
+    if (relations.isEmpty()) {
+      if (!publisher.isEmpty() && peerRelation != null) {
+        notePublisher(peerRelation, ""); // nobody publishes
+      }
+      return;
+    }
+    int port = ContainerReconciler.port(plan);
+    String services = ProxyServices.yaml(application, cfg.registryPort(), servers(port), plan.scheme().equals("https"));
     for (String relation : relations) {
       Map<String, String> own = tools.relationGet(relation, unit);
       Map<String, String> wanted = new LinkedHashMap<>();
-      if (leader) {
-        String address = address(own);
-        wanted.put("hostname", address);
-        wanted.put("private-address", address);
-        wanted.put("port", String.valueOf(cfg.registryPort()));
-        wanted.put("services", services);
-      }
-      // Only the leader speaks for the application; a unit with a port but no services would
-      // become an extra active server, and a stale services copy would be merged in.
-      List<String> absent = leader ? List.of("all_services") : List.of("hostname", "port", "services", "all_services");
-      write(relation, own, wanted, absent, "website");
+      String address = address(own);
+      wanted.put("hostname", address);
+      wanted.put("private-address", address);
+      wanted.put("port", String.valueOf(cfg.registryPort()));
+      wanted.put("services", services);
+      write(relation, own, wanted, List.of("all_services"), "website");
+    }
+    if (!publisher.equals(unit) && peerRelation != null) {
+      notePublisher(peerRelation, unit);
     }
   }
 
-  /** Every unit as haproxy reaches it: the peers' private addresses and this unit's. */
-  private List<ProxyServices.Server> servers() {
+  private void notePublisher(String peerRelation, String publisher) {
+    tools.relationSetApp(peerRelation, Map.of(PUBLISHER, publisher));
+    publisherNow = publisher;
+    tools.log(LogLevel.INFO, publisher.isEmpty() ? "No unit publishes the website service any more"
+        : "This unit publishes the website service now (" + PUBLISHER + " in the peer relation)");
+  }
+
+  /**
+   * Every unit as haproxy reaches it: this unit at its private address and planned port, each
+   * peer where it advertises its registry, else at its private address and this unit's port.
+   */
+  private List<ProxyServices.Server> servers(int port) {
     List<ProxyServices.Server> servers = new ArrayList<>();
-    servers.add(new ProxyServices.Server(unit, unitGet("private-address")));
+    servers.add(new ProxyServices.Server(unit, unitGet("private-address"), port));
     for (String relation : ids(PEER)) {
       for (String peer : tools.relationList(relation)) {
         Map<String, String> bag = tools.relationGet(relation, peer);
-        String address = bag.getOrDefault("private-address", address(bag));
+        String address = nonEmpty(bag.get(ADDRESS), bag.getOrDefault("private-address", address(bag)));
         if (!address.isEmpty()) {
-          servers.add(new ProxyServices.Server(peer, address));
+          servers.add(new ProxyServices.Server(peer, address, advertisedPort(bag.get(PORT), port)));
         }
       }
     }
     return servers;
+  }
+
+  private static int advertisedPort(String value, int otherwise) {
+    if (value == null || !value.matches("[1-9][0-9]{0,4}")) {
+      return otherwise;
+    }
+    int port = Integer.parseInt(value);
+    return port <= 65535 ? port : otherwise;
+  }
+
+  /** This unit's registry runs as planned: its peer data says where haproxy reaches it. */
+  private void advertise(Plan plan, String peerRelation) {
+    if (peerRelation == null) {
+      return;
+    }
+    Map<String, String> wanted = new LinkedHashMap<>();
+    String address = unitGet("private-address");
+    if (!address.isEmpty()) {
+      wanted.put(ADDRESS, address);
+    }
+    wanted.put(PORT, String.valueOf(ContainerReconciler.port(plan)));
+    write(peerRelation, tools.relationGet(peerRelation, unit), wanted, List.of(), "peer");
   }
 
   // ---- docker-registry -----------------------------------------------------------------------

@@ -21,6 +21,10 @@ final class RecordingHookTools implements HookTools {
   Map<String, String> peerApp;
   /** The peer relation's unit bags by unit name, this unit's ({@link #unit}) included. */
   final Map<String, Map<String, String>> peerUnits = new java.util.TreeMap<>();
+  /** This unit's bag on the one website relation ({@code website:1}); null while there is none. */
+  Map<String, String> websiteOwn;
+  /** Every relation-set, as {@code <relation id>[ --app] <data>}, in order. */
+  final List<String> relationSets = new ArrayList<>();
   /** The unit these tools run for. */
   String unit = "docker-registry/0";
   /** Every leader-set call's data, in order. */
@@ -38,6 +42,9 @@ final class RecordingHookTools implements HookTools {
   @Override
   public List<String> relationIds(String endpoint) {
     calls.add("relation-ids");
+    if (endpoint.equals("website")) {
+      return websiteOwn != null ? List.of("website:1") : List.of();
+    }
     return endpoint.equals("peer") && peerApp != null ? List.of("peer:0") : List.of();
   }
 
@@ -60,6 +67,9 @@ final class RecordingHookTools implements HookTools {
   @Override
   public Map<String, String> relationGet(String relationId, String unit) {
     calls.add("relation-get");
+    if (relationId.equals("website:1") && websiteOwn != null && unit.equals(this.unit)) {
+      return new HashMap<>(websiteOwn);
+    }
     return isPeer(relationId) ? new HashMap<>(peerUnits.getOrDefault(unit, Map.of())) : Map.of();
   }
 
@@ -72,8 +82,18 @@ final class RecordingHookTools implements HookTools {
   @Override
   public void relationSet(String relationId, Map<String, String> data) {
     calls.add("relation-set");
+    relationSets.add(relationId + " " + new java.util.TreeMap<>(data));
     if (isPeer(relationId)) {
       peerUnits.computeIfAbsent(unit, u -> new HashMap<>()).putAll(data);
+    }
+    if (relationId.equals("website:1") && websiteOwn != null) {
+      data.forEach((k, v) -> {
+        if (v.isEmpty()) {
+          websiteOwn.remove(k); // relation-set: an empty value deletes the key
+        } else {
+          websiteOwn.put(k, v);
+        }
+      });
     }
   }
 
@@ -83,6 +103,7 @@ final class RecordingHookTools implements HookTools {
     if (!leader) {
       throw new IllegalStateException("cannot write relation settings");
     }
+    relationSets.add(relationId + " --app " + new java.util.TreeMap<>(data));
     if (relationId.equals("peer:0") && peerApp != null) {
       data.forEach((k, v) -> {
         if (v.isEmpty()) {

@@ -20,8 +20,8 @@ public final class ProxyServices {
 
   private ProxyServices() {}
 
-  /** One registry unit: its Juju name and the address haproxy reaches it at. */
-  public record Server(String unit, String address) {}
+  /** One registry unit: its Juju name and the address and port haproxy reaches it at. */
+  public record Server(String unit, String address, int port) {}
 
   /** Orders unit names by application, then unit number. */
   public static final Comparator<String> UNIT_ORDER =
@@ -31,6 +31,7 @@ public final class ProxyServices {
   /**
    * The YAML text (a list with one service).
    *
+   * @param port the service's port (haproxy listens there); each server has its own
    * @param https whether the registry serves HTTPS
    */
   public static String yaml(String application, int port, List<Server> servers, boolean https) {
@@ -52,7 +53,7 @@ public final class ProxyServices {
     y.append("  servers:\n");
     for (int i = 0; i < ordered.size(); i++) {
       Server s = ordered.get(i);
-      y.append("   - [").append(s.unit().replace('/', '-')).append(", ").append(s.address()).append(", ").append(port)
+      y.append("   - [").append(s.unit().replace('/', '-')).append(", ").append(s.address()).append(", ").append(s.port())
           .append(", ").append(SERVER_OPTIONS).append(i == 0 ? "" : " backup").append("]\n");
     }
     return y.toString();

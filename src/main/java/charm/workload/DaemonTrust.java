@@ -22,7 +22,7 @@ import java.util.Optional;
  * ({@link DockerdReload}).
  */
 public final class DaemonTrust {
-  static final String DAEMON_JSON = "/etc/docker/daemon.json";
+  public static final String DAEMON_JSON = "/etc/docker/daemon.json";
   static final String PID_FILE = "/var/run/docker.pid";
 
   private final HostFiles files;
@@ -39,37 +39,44 @@ public final class DaemonTrust {
    */
   public record Result(boolean changed, boolean reloaded, String problem) {}
 
+  /** Whether daemon.json lists an entry, as the file is now. */
+  public enum Listing {
+    LISTED,
+    /** Not listed, and daemon.json could take it. */
+    MISSING,
+    /** daemon.json cannot be read or edited (see {@link #ensureInsecure}'s problem): nothing to repair. */
+    UNEDITABLE
+  }
+
+  /** daemon.json as read: the file and its object, or why it cannot be edited. */
+  private record Read(EditedFile file, Map<String, Object> daemon, List<Object> entries, String problem) {}
+
+  /**
+   * Whether daemon.json's insecure-registries holds {@code netloc} now: what the charm wrote,
+   * checked on disk (the operator, a configuration tool or a package may have changed it since).
+   */
+  public Listing listing(String netloc) {
+    Read read = read();
+    if (read.problem() != null) {
+      return Listing.UNEDITABLE;
+    }
+    return read.entries().contains(netloc) ? Listing.LISTED : Listing.MISSING;
+  }
+
   /**
    * Puts {@code add} into insecure-registries and takes {@code remove} out (each when not null),
-   * then sends SIGHUP to dockerd. A daemon.json that is not a regular file (through its symlinks)
-   * or not a JSON object is left untouched and reported; nothing here throws for the machine's
-   * files.
+   * then sends SIGHUP to dockerd, only when the list changed: an entry already there (or already
+   * gone) changes nothing, so this is called in every full reconcile and repairs an entry that
+   * was removed behind the charm's back. Other entries are never touched. A daemon.json that is
+   * not a regular file (through its symlinks) or not a JSON object is left untouched and
+   * reported; nothing here throws for the machine's files.
    */
   public Result ensureInsecure(String add, String remove) {
-    EditedFile file;
-    try {
-      file = EditedFile.open(files.resolve(DAEMON_JSON));
-    } catch (EditedFile.NotEditable e) {
-      return unchanged(DAEMON_JSON + " " + e.getMessage());
-    } catch (IOException e) {
-      return unchanged(DAEMON_JSON + " cannot be read (" + reason(e) + ")");
+    Read read = read();
+    if (read.problem() != null) {
+      return unchanged(read.problem());
     }
-    Object parsed;
-    try {
-      parsed = parse(file.content());
-    } catch (Json.ParseException e) {
-      return unchanged(DAEMON_JSON + " cannot be parsed: " + e.getMessage());
-    }
-    if (!(parsed instanceof Map)) {
-      return unchanged(DAEMON_JSON + " holds a JSON " + Json.typeName(parsed) + ", not an object");
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> daemon = (Map<String, Object>) parsed;
-    Object listed = daemon.get("insecure-registries");
-    if (listed != null && !(listed instanceof List)) {
-      return unchanged(DAEMON_JSON + " has an insecure-registries that is not a list");
-    }
-    List<Object> entries = listed == null ? new ArrayList<>() : new ArrayList<>((List<?>) listed);
+    List<Object> entries = read.entries();
     List<Object> wanted = new ArrayList<>(entries);
     if (remove != null && !remove.equals(add)) {
       wanted.removeIf(remove::equals);
@@ -80,15 +87,47 @@ public final class DaemonTrust {
     if (wanted.equals(entries)) {
       return new Result(false, false, null);
     }
+    Map<String, Object> daemon = read.daemon();
     daemon.put("insecure-registries", wanted);
     try {
-      file.replace(text(daemon));
+      read.file().replace(text(daemon));
     } catch (IOException e) {
       return unchanged(DAEMON_JSON + " cannot be written (" + reason(e) + ")");
     }
     DockerdReload.Outcome hup = DockerdReload.send(files.resolve(PID_FILE), PID_FILE, DockerdReload.PROC);
     String pending = hup.problem() == null ? null : "Updated " + DAEMON_JSON + " but did not signal dockerd: " + hup.problem() + "; reload pending";
     return new Result(true, hup.sent(), pending);
+  }
+
+  private Read read() {
+    EditedFile file;
+    try {
+      file = EditedFile.open(files.resolve(DAEMON_JSON));
+    } catch (EditedFile.NotEditable e) {
+      return problem(DAEMON_JSON + " " + e.getMessage());
+    } catch (IOException e) {
+      return problem(DAEMON_JSON + " cannot be read (" + reason(e) + ")");
+    }
+    Object parsed;
+    try {
+      parsed = parse(file.content());
+    } catch (Json.ParseException e) {
+      return problem(DAEMON_JSON + " cannot be parsed: " + e.getMessage());
+    }
+    if (!(parsed instanceof Map)) {
+      return problem(DAEMON_JSON + " holds a JSON " + Json.typeName(parsed) + ", not an object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> daemon = (Map<String, Object>) parsed;
+    Object listed = daemon.get("insecure-registries");
+    if (listed != null && !(listed instanceof List)) {
+      return problem(DAEMON_JSON + " has an insecure-registries that is not a list");
+    }
+    return new Read(file, daemon, listed == null ? new ArrayList<>() : new ArrayList<>((List<?>) listed), null);
+  }
+
+  private static Read problem(String problem) {
+    return new Read(null, null, null, problem);
   }
 
   private static Result unchanged(String problem) {

@@ -1,5 +1,6 @@
 package charm.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import jujusim.HookResult;
@@ -27,9 +29,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The unit's {@code /etc/docker/daemon.json} as the operator left it, through the packed charm
- * under the simulator against the real engine. The unit root has no docker.pid, so nothing is
- * signalled: the real dockerd is never touched.
+ * The unit's {@code /etc/docker/daemon.json} as the operator left it, and the engine's trust files
+ * changed behind the charm's back (daemon.json's entry, certs.d), through the packed charm under
+ * the simulator against the real engine. The unit root has no docker.pid, so nothing is signalled:
+ * the real dockerd is never touched.
  */
 @Tag("docker")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -121,5 +124,70 @@ class DaemonJsonIT {
       assertEquals(List.of(real), siblings.toList(), "no temp file left next to the target");
     }
     assertEquals(netloc, sim.unitState(UNIT).get("trusted-netloc"));
+  }
+
+  @Test
+  @Order(3)
+  void anEmptiedInsecureRegistriesIsRestoredWithTheOperatorsEntriesKeptAndOnlyOnce() throws IOException {
+    Path real = work.resolve("operator/daemon.json");
+    Files.writeString(real, "{\n  \"insecure-registries\": [],\n  \"max-concurrent-uploads\": " + BIG + "\n}\n");
+    HookResult steady = sim.hook(UNIT, "update-status");
+    assertEquals(0, steady.exitCode(), steady.stderr());
+    assertTrue(Files.readString(real).contains("\"" + netloc + "\""), "update-status restores the entry: " + Files.readString(real));
+
+    Files.writeString(real, "{\n  \"insecure-registries\": [\"operator.example:5000\"],\n  \"max-concurrent-uploads\": " + BIG + "\n}\n");
+    sim.config(Map.of("nagios_context", "hlead"), List.of()).forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+    String text = Files.readString(real);
+    assertTrue(text.contains("\"" + netloc + "\"") && text.contains("\"operator.example:5000\"") && text.contains(": " + BIG), text);
+    assertEquals("active", sim.unitStatus(UNIT).status, sim.unitStatus(UNIT).message);
+
+    byte[] before = Files.readAllBytes(real);
+    FileTime written = Files.getLastModifiedTime(real);
+    int logs = sim.logs(UNIT).size();
+    for (String hook : List.of("update-status", "config-changed", "leader-elected")) {
+      HookResult again = sim.hook(UNIT, hook);
+      assertEquals(0, again.exitCode(), again.stderr());
+      assertArrayEquals(before, Files.readAllBytes(real), hook + " left daemon.json alone");
+      assertEquals(written, Files.getLastModifiedTime(real), hook + " did not rewrite daemon.json");
+    }
+    List<String> trustLines = sim.logs(UNIT).subList(logs, sim.logs(UNIT).size()).stream()
+        .map(l -> l.message).filter(m -> m.contains("Docker engine") || m.contains("daemon.json")).toList();
+    assertEquals(List.of(), trustLines, "no edit, so no reload of dockerd");
+    sim.config(Map.of(), List.of("nagios_context")).forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+  }
+
+  @Test
+  @Order(4)
+  void aDeletedClientCertificateInCertsDIsRestored() throws IOException {
+    try (TestPki pki = TestPki.create(work.resolve("pki"), "it-h2-ca")) {
+      CertAndKey server = pki.server("registry", List.of("IP:127.0.0.1"));
+      sim.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem())), List.of())
+          .forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+    }
+    assertEquals("active", sim.unitStatus(UNIT).status, sim.unitStatus(UNIT).message);
+    assertTrue(sim.unitStatus(UNIT).message.contains("(https)"), sim.unitStatus(UNIT).message);
+    Path certsD = root.resolve("etc/docker/certs.d/" + netloc);
+    Path clientCert = certsD.resolve("client.cert");
+    String cert = Files.readString(clientCert);
+    assertTrue(Files.exists(certsD.resolve("client.key")) && Files.exists(certsD.resolve("ca.crt")));
+
+    Files.delete(clientCert);
+    HookResult steady = sim.hook(UNIT, "update-status");
+    assertEquals(0, steady.exitCode(), steady.stderr());
+    assertTrue(Files.exists(clientCert), "update-status restores " + clientCert);
+    assertEquals(cert, Files.readString(clientCert));
+    assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(clientCert)));
+
+    FileTime written = Files.getLastModifiedTime(clientCert);
+    for (String hook : List.of("update-status", "config-changed")) {
+      HookResult again = sim.hook(UNIT, hook);
+      assertEquals(0, again.exitCode(), again.stderr());
+      assertEquals(written, Files.getLastModifiedTime(clientCert), hook + " did not rewrite it");
+    }
+    assertEquals("active", sim.unitStatus(UNIT).status, sim.unitStatus(UNIT).message);
+  }
+
+  private static String b64(String text) {
+    return java.util.Base64.getEncoder().encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

@@ -32,6 +32,8 @@ class HaIT {
   static final Duration FAILOVER_DEADLINE = Duration.ofSeconds(15);
   static final String LEADER = "docker-registry/0";
   static final String FOLLOWER = "docker-registry/1";
+  /** An address nothing answers at (TEST-NET-1, RFC 5737). */
+  static final String UNREACHABLE = "192.0.2.1";
 
   @TempDir Path work;
   final List<AutoCloseable> cleanup = new ArrayList<>();
@@ -121,6 +123,85 @@ class HaIT {
     HookResult update = sim.hook(FOLLOWER, "update-status");
     assertEquals(0, update.exitCode(), update.stderr());
     assertEquals("active", sim.unitStatus(FOLLOWER).status, sim.unitStatus(FOLLOWER).message);
+  }
+
+  /**
+   * Leadership moves to a unit that cannot run its registry: its engine refuses every connection
+   * (its socket path is a plain file) and its address answers nothing. haproxy must keep a server
+   * that serves: the new leader publishes the service from what its peers advertise, and the old
+   * leader withdraws its copy only once the new one is there (issue 17, point 3). The old leader
+   * then runs the hooks that follow: haproxy's data changes, update-status everywhere.
+   */
+  @Test
+  void leadershipMovesToAUnitWhoseEngineIsDownAndHaproxyKeepsAServingServer() throws Exception {
+    Path root0 = UnitRoot.create(work.resolve("root0"));
+    Path root1 = work.resolve("root1");
+    Files.createDirectories(root1.resolve("var/run"));
+    Files.writeString(root1.resolve("var/run/docker.sock"), ""); // not a socket: connections are refused
+    name = "it-ha-" + UUID.randomUUID().toString().substring(0, 8);
+    int port = TestNet.freePort();
+    Sim sim = Sim.create(work.resolve("sim"), RegistryCharmIT.CHARM, SimOptions.defaults().env("DOCKER_REGISTRY_ROOT", root0.toString()));
+    cleanup.add(sim::destroy);
+    sim.model().config.put("registry-name", name);
+    sim.model().config.put("registry-port", port);
+    sim.model().unitEnv.put(FOLLOWER, Map.of("DOCKER_REGISTRY_ROOT", root1.toString()));
+    sim.model().unitAddresses.put(FOLLOWER, UNREACHABLE);
+    sim.deploy(2).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+    assertEquals("active", sim.unitStatus(LEADER).status, sim.unitStatus(LEADER).message);
+    assertTrue(sim.unitStatus(FOLLOWER).message.startsWith("Waiting for the Docker engine"), sim.unitStatus(FOLLOWER).message);
+
+    int website = sim.integrate("website", "haproxy", List.of("haproxy/0"), Map.of(),
+        Map.of("haproxy/0", Map.of("ingress-address", "127.0.0.1", "private-address", "127.0.0.1")));
+    String serving = "[docker-registry-0, 127.0.0.1, " + port + ", check inter 2000 rise 2 fall 5 maxconn 4096]";
+    assertServiceNames(sim, website, serving);
+    try (Haproxy haproxy = Haproxy.start(work.resolve("haproxy"), published(sim, website))) {
+      Poll.until(Duration.ofSeconds(15), () -> haproxy.serverState("docker-registry-0").equals("UP"), () -> haproxy.admin("show stat"));
+      String ref = "127.0.0.1:" + haproxy.port() + "/it/ha-" + name + ":moved";
+      String digest = push(ref);
+      Cmd.ok("docker", "rmi", ref);
+
+      sim.setLeader(FOLLOWER).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+      assertEquals(FOLLOWER, sim.leader());
+      assertServiceNames(sim, website, serving);
+      sim.setRemoteUnitData(website, "haproxy/0", Map.of("public-address", "127.0.0.1"))
+          .forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+      assertServiceNames(sim, website, serving);
+      sim.hookAll("update-status").forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+      assertServiceNames(sim, website, serving);
+      assertEquals("active", sim.unitStatus(LEADER).status, sim.unitStatus(LEADER).message);
+      assertTrue(sim.localUnitData(website, FOLLOWER).containsKey("services"), "the new leader publishes, its engine down");
+      assertFalse(sim.localUnitData(website, LEADER).containsKey("services"), "the old leader withdrew once the new one published");
+
+      haproxy.reload(published(sim, website));
+      Poll.until(Duration.ofSeconds(15), () -> haproxy.serverState("docker-registry-0").equals("UP"), () -> haproxy.admin("show stat"));
+      Cmd.ok("docker", "pull", ref);
+      assertTrue(digests(ref).contains("@" + digest), "pulled through haproxy after the move, same digest");
+    }
+  }
+
+  /** The {@code services} every unit of ours publishes on the website relation, in unit order. */
+  private static List<String> published(Sim sim, int website) {
+    List<String> services = new ArrayList<>();
+    for (String unit : sim.units()) {
+      String value = sim.localUnitData(website, unit).get("services");
+      if (value != null) {
+        services.add(value);
+      }
+    }
+    return services;
+  }
+
+  /**
+   * haproxy, from what our units publish, has the service with this server line, and no unit of
+   * ours sends a port without services (haproxy would add it as an extra active server).
+   */
+  private static void assertServiceNames(Sim sim, int website, String server) {
+    Map<String, Map<String, String>> bags = new java.util.TreeMap<>();
+    sim.units().forEach(u -> bags.put(u, sim.localUnitData(website, u)));
+    List<String> services = published(sim, website);
+    assertFalse(services.isEmpty(), "no unit publishes the service (leader " + sim.leader() + "): " + bags);
+    assertTrue(services.stream().anyMatch(s -> s.contains(server)), server + " missing: " + bags);
+    bags.forEach((unit, bag) -> assertFalse(bag.containsKey("port") && !bag.containsKey("services"), unit + " sends a port without services: " + bag));
   }
 
   /** Tags the tiny test image as {@code ref}, pushes it and returns the pushed manifest digest. */

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One deviation from the charm: the frontend binds {@code 127.0.0.1:<free port>} ({@link
  * #port()}), not {@code service_host:service_port}, because the registry port is already taken
- * on this machine by the registries behind it. The YAML must define exactly one service.
+ * on this machine by the registries behind it. The YAML (merged, when several units send it) must
+ * define exactly one service.
  *
  * <p>{@link #reload} starts a new haproxy with {@code -x <admin socket> -sf <old pid>}: it takes
  * the listening sockets over from the old process, which stops accepting and finishes the
@@ -48,12 +49,20 @@ final class Haproxy implements AutoCloseable {
 
   /** Renders the configuration into {@code dir}, checks it and starts haproxy; returns once it serves. */
   static Haproxy start(Path dir, String servicesYaml) {
+    return start(dir, List.of(servicesYaml));
+  }
+
+  /**
+   * As {@link #start(Path, String)}, from the {@code services} of several units in relation
+   * order, merged as the haproxy charm merges them ({@link HaproxyConfig#services}).
+   */
+  static Haproxy start(Path dir, List<String> servicesYamls) {
     if (!Files.isExecutable(BINARY)) {
       throw new AssertionError(BINARY + " is missing: install haproxy (scripts/ensure-env.sh)");
     }
     Haproxy haproxy = new Haproxy(TestFiles.mkdirs(dir.toAbsolutePath()), TestNet.freePort());
     try {
-      haproxy.launch(servicesYaml, List.of());
+      haproxy.launch(servicesYamls, List.of());
       return haproxy;
     } catch (RuntimeException | Error e) {
       haproxy.close();
@@ -82,8 +91,13 @@ final class Haproxy implements AutoCloseable {
 
   /** A graceful reload with a new {@code services} YAML; returns once the new process serves. */
   void reload(String servicesYaml) {
+    reload(List.of(servicesYaml));
+  }
+
+  /** A graceful reload with the {@code services} of several units, merged (see {@link #start(Path, List)}). */
+  void reload(List<String> servicesYamls) {
     Process old = current();
-    launch(servicesYaml, List.of("-x", adminSocket().toString(), "-sf", Long.toString(old.pid())));
+    launch(servicesYamls, List.of("-x", adminSocket().toString(), "-sf", Long.toString(old.pid())));
   }
 
   /** The pid of the haproxy that serves now. */
@@ -171,8 +185,8 @@ final class Haproxy implements AutoCloseable {
     return processes.get(processes.size() - 1);
   }
 
-  private void launch(String servicesYaml, List<String> extraArgs) {
-    List<HaproxyConfig.Service> services = HaproxyConfig.services(List.of(servicesYaml));
+  private void launch(List<String> servicesYamls, List<String> extraArgs) {
+    List<HaproxyConfig.Service> services = HaproxyConfig.services(servicesYamls);
     if (services.size() != 1) {
       throw new IllegalArgumentException("this fixture serves exactly one service, got " + services.size());
     }

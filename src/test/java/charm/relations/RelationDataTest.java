@@ -14,9 +14,9 @@ class RelationDataTest {
   @Test
   void servicesListTheUnitsByNumberWithThePrimaryFirst() {
     String yaml = ProxyServices.yaml("docker-registry", 5000, List.of(
-        new ProxyServices.Server("docker-registry/10", "10.5.0.20"),
-        new ProxyServices.Server("docker-registry/2", "10.5.0.12"),
-        new ProxyServices.Server("docker-registry/1", "10.5.0.11")), false);
+        new ProxyServices.Server("docker-registry/10", "10.5.0.20", 5000),
+        new ProxyServices.Server("docker-registry/2", "10.5.0.12", 5000),
+        new ProxyServices.Server("docker-registry/1", "10.5.0.11", 5000)), false);
     List<Map<String, Object>> services = new Yaml().load(yaml);
     assertEquals(1, services.size());
     Map<String, Object> s = services.get(0);
@@ -32,7 +32,7 @@ class RelationDataTest {
 
   @Test
   void overHttpsTheServiceIsTcpWithAConnectCheck() {
-    String yaml = ProxyServices.yaml("reg", 443, List.of(new ProxyServices.Server("reg/0", "10.0.0.1")), true);
+    String yaml = ProxyServices.yaml("reg", 443, List.of(new ProxyServices.Server("reg/0", "10.0.0.1", 443)), true);
     Map<String, Object> s = new Yaml().<List<Map<String, Object>>>load(yaml).get(0);
     assertEquals(List.of("mode tcp", "balance leastconn"), s.get("service_options"));
     assertFalse(yaml.contains("httpchk"), "an HTTP check could not pass a registry that asks for client certificates");
