@@ -262,7 +262,7 @@ public final class Reconciler {
     try {
       if (filesMatch(desired.plan())) {
         RegistryProbe.Answer answer = serving(desired);
-        if (answer == RegistryProbe.Answer.REGISTRY) {
+        if (answer == RegistryProbe.Answer.REGISTRY && portsOpen(desired.plan().ports())) {
           return readyNow(desired, facts);
         }
         if (answer == RegistryProbe.Answer.UNHEALTHY) {
@@ -525,6 +525,7 @@ public final class Reconciler {
 
   private Status apply(Facts facts, Desired desired) {
     Plan plan = desired.plan();
+    List<String> refusedPorts = List.of();
     try (RegistryContainer engine = docker.get()) {
       if (!engine.engineAnswers()) {
         return Status.waiting("Waiting for the Docker engine");
@@ -541,7 +542,7 @@ public final class Reconciler {
           facts.config().storageBackend() != RegistryConfig.StorageBackend.FILESYSTEM, () -> restore(replaced));
       noteReplacement(facts, plan, outcome);
       if (outcome.atPlan()) {
-        applyPorts(stoppedByOperator(facts, plan) ? new TreeSet<>() : plan.ports());
+        refusedPorts = applyPorts(stoppedByOperator(facts, plan) ? new TreeSet<>() : plan.ports());
         trust.apply(plan, desired.tls(), facts.state());
         relations.publish(plan, facts.config(), desired.tls(), secret.peerRelation());
         if (facts.config().storageBackend() == RegistryConfig.StorageBackend.FILESYSTEM && relations.units() > 1) {
@@ -562,6 +563,9 @@ public final class Reconciler {
     }
     if (answer == RegistryProbe.Answer.NONE) {
       return notAnswering(plan);
+    }
+    if (!refusedPorts.isEmpty()) {
+      return portsHeld(refusedPorts); // no ready record: every update-status tries again
     }
     return readyNow(desired, facts);
   }
@@ -663,7 +667,13 @@ public final class Reconciler {
     return change == HostFiles.Change.CONTENT;
   }
 
-  private void applyPorts(SortedSet<Integer> wanted) {
+  /**
+   * Opens the wanted TCP ports and closes the others; returns the ports Juju would not open
+   * because another unit on this machine has opened them (open-port exits 1, "port range
+   * conflicts with …"), with Juju's words. The registry still serves on such a port: only
+   * Juju's record of it (and so exposing it) is refused.
+   */
+  private List<String> applyPorts(SortedSet<Integer> wanted) {
     SortedSet<Integer> open = new TreeSet<>();
     for (String entry : tools.openedPorts()) {
       Optional<OpenedPort> port = OpenedPort.parse(entry);
@@ -676,11 +686,40 @@ public final class Reconciler {
         tools.closePort(port.get().port(), port.get().protocol());
       }
     }
+    List<String> refused = new ArrayList<>();
     for (int port : wanted) {
       if (!open.contains(port)) {
-        tools.openPort(port, "tcp");
+        try {
+          tools.openPort(port, "tcp");
+        } catch (charm.juju.HookToolException e) {
+          if (!e.error().contains("conflicts with")) {
+            throw e;
+          }
+          tools.log(LogLevel.ERROR, "Juju refused to open " + port + "/tcp: " + e.error());
+          refused.add(port + "/tcp (" + e.error().replaceFirst("^cannot open [^:]*: ", "") + ")");
+        }
       }
     }
+    return refused;
+  }
+
+  /** Whether Juju has exactly the planned TCP ports open for the unit (one opened-ports call). */
+  private boolean portsOpen(SortedSet<Integer> wanted) {
+    SortedSet<Integer> open = new TreeSet<>();
+    for (String entry : tools.openedPorts()) {
+      Optional<OpenedPort> port = OpenedPort.parse(entry);
+      if (port.isEmpty() || !port.get().protocol().equals("tcp")) {
+        return false;
+      }
+      open.add(port.get().port());
+    }
+    return open.equals(wanted);
+  }
+
+  /** The status while Juju refuses to open some of the registry's ports ({@link #applyPorts}). */
+  static Status portsHeld(List<String> refused) {
+    return Status.blocked("Cannot open " + String.join(", ", refused) + ": another unit on this machine opened it; "
+        + "choose another registry-port" + (refused.size() > 1 ? " or debug port" : ""));
   }
 
   /**

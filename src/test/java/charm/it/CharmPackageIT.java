@@ -95,8 +95,11 @@ class CharmPackageIT {
     assertEquals("file", image.get("type"));
     assertEquals("registry-image.tar", image.get("filename"));
 
+    // 22.04 first: a Juju 2.9 client without distro-info data for 24.04 cannot resolve that base.
     List<Map<String, Object>> bases = (List<Map<String, Object>>) yaml("manifest.yaml").get("bases");
     assertEquals(List.of("22.04", "24.04"), bases.stream().map(b -> b.get("channel")).toList());
+    // The bases say which series; juju/charm refuses a `series` key next to `assumes`.
+    assertFalse(metadata.containsKey("series"), "metadata.yaml has no series key");
     bases.forEach(b -> assertEquals(List.of("amd64", "arm64", "s390x"), b.get("architectures")));
 
     Map<String, Object> actions = yaml("actions.yaml");

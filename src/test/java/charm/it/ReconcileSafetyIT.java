@@ -238,6 +238,43 @@ class ReconcileSafetyIT {
     unit.assertActive();
   }
 
+  /**
+   * Juju refuses open-port for a port another unit on the same machine opened (exit 1, "port
+   * range conflicts with …"): no failed hook, the unit says which port and why, and opens it once
+   * the other unit let it go. Juju's refusal comes from an open-port that answers as Juju does for
+   * that one port (the simulator's own tool for every other call).
+   */
+  @Test
+  void aPortAnotherUnitOnTheMachineOpenedBlocksWithoutAFailedHook() throws IOException {
+    int held = RegistryCharmIT.freePort();
+    Path tools = unit.sim.unitDir(SimUnit.UNIT).resolve("tools");
+    Path wrapped = Files.createDirectories(unit.work.resolve("held-port-tools"));
+    Path openPort = wrapped.resolve("open-port");
+    Files.writeString(openPort, "#!/bin/sh\ncase \"$1\" in " + held + "/*) echo 'ERROR cannot open " + held
+        + "/tcp (unit \"docker-registry/0\"): port range conflicts with " + held + "/tcp (unit \"other/0\")' >&2; exit 1;; esac\n"
+        + "exec " + tools.resolve("open-port") + " \"$@\"\n");
+    assertTrue(openPort.toFile().setExecutable(true));
+    unit.sim.model().env.put("PATH", wrapped + ":" + tools + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    try {
+      unit.config(Map.of("registry-port", held), List.of());
+      String expected = "Cannot open " + held + "/tcp (port range conflicts with " + held + "/tcp (unit \"other/0\")): "
+          + "another unit on this machine opened it; choose another registry-port";
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertEquals(expected, unit.status().message);
+      assertTrue(isRegistry(held), "the registry serves on it: only Juju's record of the port is refused");
+      assertEquals(List.of(), unit.sim.openedPorts(SimUnit.UNIT));
+      unit.hook("update-status");
+      assertEquals(expected, unit.status().message, "update-status does not call it ready");
+    } finally {
+      unit.sim.model().env.remove("PATH");
+    }
+    unit.hook("update-status");
+    unit.assertActive();
+    assertEquals(List.of(held + "/tcp"), unit.sim.openedPorts(SimUnit.UNIT), "opened once the other unit let it go");
+    unit.config(Map.of("registry-port", unit.port), List.of());
+    unit.assertActive();
+  }
+
   // ---- never worse than before the hook ------------------------------------------------------
 
   @Test
