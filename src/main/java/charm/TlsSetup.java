@@ -30,7 +30,9 @@ import java.util.Optional;
  * <ol>
  *   <li>the {@code cert-provider} relation: every unit publishes a request in both protocols
  *       (legacy keys for easyrsa and reactive vault, a CSR for modern providers) and uses
- *       whichever the provider answers, modern first;
+ *       whichever the provider answers, modern first. The request names the unit's addresses and
+ *       host names, or exactly tls-certificate-names; a modern provider's refusal of it
+ *       ({@code request_errors}) blocks the unit with the provider's reason;
  *   <li>{@code tls-cert-blob} and {@code tls-key-blob} (and {@code tls-ca-blob}), decoded and
  *       written to the tls-*-path files once checked, and only to files the charm owns ({@link
  *       BlobFiles});
@@ -133,7 +135,8 @@ final class TlsSetup {
    */
   Outcome prepare(RegistryConfig cfg, Names names, Map<String, String> state, Instant now) {
     Optional<String> relation = relation();
-    Optional<Source> source = relation.isPresent() ? fromRelation(relation.get(), names) : Optional.empty();
+    Answered answered = relation.isPresent() ? fromRelation(relation.get(), names, cfg.certificateNames()) : Answered.NOTHING;
+    Optional<Source> source = answered.source();
     if (relation.isEmpty()) {
       forgetRequest();
     }
@@ -148,6 +151,11 @@ final class TlsSetup {
     }
     if (relation.isPresent()) {
       blobFiles.apply(change, record); // the options' files follow the options, served or not
+      if (source.isEmpty() && answered.refusal().isPresent()) {
+        CertProvider.Refusal refusal = answered.refusal().get();
+        tools.log(LogLevel.ERROR, "cert-provider refused the certificate request (" + refusal.details() + ")");
+        return Outcome.refused("cert-provider refused the certificate request: " + refusal.text());
+      }
       if (source.isEmpty()) {
         // Related for TLS: never serve plain meanwhile.
         return new Outcome(Optional.empty(), Optional.of(Status.waiting("Waiting for a certificate from cert-provider")), null, null, null, null);
@@ -200,17 +208,33 @@ final class TlsSetup {
 
   // ---- cert-provider ---------------------------------------------------------------------------
 
-  /** Publishes this unit's request (when it changed) and reads the provider's answer. */
-  private Optional<Source> fromRelation(String relation, Names names) {
-    String privateAddress = unitGet("private-address");
-    String commonName = privateAddress.isEmpty() ? names.ingress() : privateAddress;
-    LinkedHashSet<String> requested = new LinkedHashSet<>();
-    for (String n : List.of(commonName, names.ingress(), unitGet("public-address"), hostname(), names.httpHost(), names.proxy())) {
-      if (!n.isEmpty()) {
-        requested.add(n);
+  /** The provider's certificate for this unit's request, or its refusal of it; neither yet: both empty. */
+  private record Answered(Optional<Source> source, Optional<CertProvider.Refusal> refusal) {
+    static final Answered NOTHING = new Answered(Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * Publishes this unit's request (when it changed) and reads the provider's answer. With
+   * tls-certificate-names, the request is for exactly those names, the first as common name;
+   * without, for the unit's addresses and host names, the private address as common name.
+   */
+  private Answered fromRelation(String relation, Names names, List<String> certificateNames) {
+    String commonName;
+    List<String> sans;
+    if (!certificateNames.isEmpty()) {
+      commonName = certificateNames.get(0);
+      sans = certificateNames;
+    } else {
+      String privateAddress = unitGet("private-address");
+      commonName = privateAddress.isEmpty() ? names.ingress() : privateAddress;
+      LinkedHashSet<String> requested = new LinkedHashSet<>();
+      for (String n : List.of(commonName, names.ingress(), unitGet("public-address"), hostname(), names.httpHost(), names.proxy())) {
+        if (!n.isEmpty()) {
+          requested.add(n);
+        }
       }
+      sans = List.copyOf(requested);
     }
-    List<String> sans = List.copyOf(requested);
     String csr = ensureRequest(commonName, sans);
     Map<String, String> wanted = CertProvider.request(unitName, commonName, sans, csr);
     Map<String, String> own = tools.relationGet(relation, unitName);
@@ -232,13 +256,13 @@ final class TlsSetup {
     Map<String, String> appBag = app.isEmpty() ? Map.of() : tools.relationGetApp(relation, app);
     Optional<CertProvider.Answer> answer = CertProvider.answer(unitName, commonName, csr, appBag, bags);
     if (answer.isEmpty()) {
-      return Optional.empty();
+      return new Answered(Optional.empty(), CertProvider.refusal(csr, appBag));
     }
     TlsMaterial m = answer.get().material();
     if (m.keyPem() == null) {
       m = new TlsMaterial(m.certPem(), readText(KEY), m.caPem());
     }
-    return Optional.of(new Source("cert-provider", m));
+    return new Answered(Optional.of(new Source("cert-provider", m)), Optional.empty());
   }
 
   /**

@@ -82,6 +82,7 @@ final class Options {
           b("storage-s3-accelerate", false),
           s("storage-s3-objectacl", "private"),
           s("storage-s3-loglevel", "off"),
+          s("tls-certificate-names", ""),
           s("tls-cert-path", "/etc/docker/registry/registry.crt"),
           s("tls-key-path", "/etc/docker/registry/registry.key"),
           s("tls-ca-path", "/etc/docker/registry/ca.crt"),

@@ -314,6 +314,15 @@ public final class RegistryConfig {
     return v.str("nagios_servicegroups");
   }
 
+  /**
+   * tls-certificate-names: the DNS names the cert-provider request asks for, in the option's
+   * order, without duplicates (case-insensitive); empty when unset (or invalid: see {@link
+   * #problems()}).
+   */
+  public List<String> certificateNames() {
+    return CertificateNames.parse(v.str("tls-certificate-names")).names();
+  }
+
   /** When the leader runs the maintenance job (maintenance-schedule), if ever. */
   public Optional<MaintenanceSchedule> maintenanceSchedule() {
     return MaintenanceSchedule.parse(v.str("maintenance-schedule"));

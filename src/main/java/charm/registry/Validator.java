@@ -70,6 +70,7 @@ final class Validator {
     c.nagios();
     c.maintenance();
     c.retention();
+    c.certificateNames();
   }
 
   /** daily HH:MM or weekly DAY HH:MM, UTC; "" is off (see {@link MaintenanceSchedule}). */
@@ -83,6 +84,27 @@ final class Validator {
     String problem = charm.content.RetentionPolicy.parse(v.str("retention-policy")).problem();
     if (problem != null) {
       problem("retention-policy", problem);
+    }
+  }
+
+  /**
+   * DNS names only; when set, clients must be told one of them (http-host's host), since the
+   * certificate requested names nothing else (see {@link CertificateNames}).
+   */
+  private void certificateNames() {
+    CertificateNames names = CertificateNames.parse(v.str("tls-certificate-names"));
+    if (names.problem() != null) {
+      problem("tls-certificate-names", names.problem());
+      return;
+    }
+    if (names.names().isEmpty()) {
+      return;
+    }
+    String host = Syntax.httpUrl(v.str("http-host")).map(URI::getHost).orElse("");
+    if (!names.covers(host)) {
+      String reason = "with tls-certificate-names, http-host must be set to a URL whose host is one of those names";
+      problem("http-host", reason);
+      problem("tls-certificate-names", reason);
     }
   }
 

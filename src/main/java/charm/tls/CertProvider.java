@@ -60,11 +60,13 @@ public final class CertProvider {
 
   /**
    * The provider's answer for this unit, modern preferred: an entry of the app bag's {@code
-   * certificates} whose CSR is csrPem (DER equal) and that is not revoked gives the leaf, the
-   * entry's chain after it (without the leaf again) and the entry's CA. Otherwise legacy, from the
+   * certificates} whose CSR is csrPem (DER equal) and that is not revoked gives the leaf and the
+   * entry's CA; the certificate served is the leaf then its intermediates ({@link #served}, from
+   * the entry's chain and CA). Otherwise legacy, from the
    * unit bags merged as §0.4 says (pass them sorted: the first bag that has a key wins): the CA
    * ({@code ca}) and either {@code <unit>.processed_requests[commonName]} or {@code
-   * <unit>.server.cert}/{@code .server.key}, where {@code <unit>} is unitName with '/' as '_'.
+   * <unit>.server.cert}/{@code .server.key}, where {@code <unit>} is unitName with '/' as '_',
+   * served with its intermediates from reactive vault's {@code chain}.
    * Certificates and keys are normalised to their PEM blocks (easyrsa's text dump dropped); a
    * value with no PEM in it is passed on as it is, for {@link CertificateCheck} to report.
    * Empty when nothing usable has arrived yet.
@@ -76,6 +78,59 @@ public final class CertProvider {
       return Optional.of(new Answer(MODERN, modern.get(), null));
     }
     return legacy(unitName, commonName, merged(remoteUnitBags));
+  }
+
+  /**
+   * A modern provider's refusal of a request, from an entry of its application bag's {@code
+   * request_errors} (charmlibs tls_certificates: {@code [{"csr": PEM, "error": {"code": int,
+   * "name": str, "message": str, "reason": str, "provider": str, "endpoint": str}}]}, the last
+   * four optional). lego puts the ACME server's detail in message and the ACME error type in
+   * reason.
+   */
+  public record Refusal(String code, String name, String message, String reason, String endpoint) {
+    /** At most this many characters of the provider's text go into a status. */
+    static final int MAX_TEXT = 200;
+
+    /** The provider's words for the operator: message, else reason, else name, else the code; one line, bounded. */
+    public String text() {
+      String text = !blank(message) ? message : !blank(reason) ? reason : !blank(name) ? name : "error " + code;
+      String line = text.replaceAll("\\p{Cntrl}+", " ").replaceAll(" {2,}", " ").strip();
+      return line.length() <= MAX_TEXT ? line : line.substring(0, MAX_TEXT - 3) + "...";
+    }
+
+    /** Every field, for the log. */
+    public String details() {
+      return "code " + code + ", name " + name + ", reason " + reason + ", endpoint " + endpoint + ": " + text();
+    }
+  }
+
+  /**
+   * The provider's refusal of this unit's request (its CSR DER equal to csrPem), if it reported
+   * one; a certificate for the request wins over it (see {@link #answer}).
+   */
+  public static Optional<Refusal> refusal(String csrPem, Map<String, String> appBag) {
+    String value = appBag == null ? null : appBag.get("request_errors");
+    if (blank(value) || Csr.der(csrPem) == null) {
+      return Optional.empty();
+    }
+    Object parsed;
+    try {
+      parsed = Json.parse(value.getBytes(StandardCharsets.UTF_8));
+    } catch (Json.ParseException e) {
+      return Optional.empty();
+    }
+    if (!(parsed instanceof List<?> entries)) {
+      return Optional.empty();
+    }
+    for (Object e : entries) {
+      if (e instanceof Map<?, ?> entry && entry.get("error") instanceof Map<?, ?> error && Csr.same(string(entry.get("csr")), csrPem)) {
+        Object code = error.get("code");
+        String codeText = code instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(code);
+        return Optional.of(new Refusal(codeText, string(error.get("name")), string(error.get("message")),
+            string(error.get("reason")), string(error.get("endpoint"))));
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<TlsMaterial> modern(String csrPem, Map<String, String> appBag) {
@@ -100,23 +155,12 @@ public final class CertProvider {
       if (blank(certificate) || !Csr.same(string(entry.get("certificate_signing_request")), csrPem)) {
         continue;
       }
-      List<String> blocks = new ArrayList<>(Pem.blocks(certificate, "CERTIFICATE"));
-      String certPem;
-      if (blocks.isEmpty()) {
-        certPem = certificate;
-      } else {
-        if (entry.get("chain") instanceof List<?> chain) {
-          for (Object c : chain) {
-            for (String block : Pem.blocks(string(c), "CERTIFICATE")) {
-              if (!blocks.contains(block)) {
-                blocks.add(block);
-              }
-            }
-          }
-        }
-        certPem = Pem.joined(blocks);
+      List<String> chain = new ArrayList<>();
+      if (entry.get("chain") instanceof List<?> list) {
+        list.forEach(c -> chain.add(string(c)));
       }
-      return Optional.of(new TlsMaterial(certPem, null, certificates(string(entry.get("ca")))));
+      String ca = certificates(string(entry.get("ca")));
+      return Optional.of(new TlsMaterial(served(certificate, chain, ca), null, ca));
     }
     return Optional.empty();
   }
@@ -134,8 +178,49 @@ public final class CertProvider {
     if (server == null) {
       return Optional.empty();
     }
+    server = new TlsMaterial(served(server.certPem(), List.of(nonNull(text(bag.get("chain")))), ca), server.keyPem(), ca);
     TlsMaterial client = material(text(bag.get("client.cert")), text(bag.get("client.key")), ca);
     return Optional.of(new Answer(LEGACY, server, client));
+  }
+
+  /**
+   * What the registry serves: the certificate's leaf, then the intermediates that lead from it
+   * towards the CA, each the issuer of the one before (signature checked), taken from the
+   * provider's chain and CA in any order; a self-signed certificate (a root, which clients
+   * must already trust) ends it, and certificates off that path are left out. The leaf's
+   * certificate text as it is when it holds no parsable certificate, for {@link
+   * CertificateCheck} to report.
+   */
+  static String served(String certificate, List<String> chain, String caPem) {
+    List<String> blocks = Pem.blocks(certificate, "CERTIFICATE");
+    Certs.Cert leaf = blocks.isEmpty() ? null : Certs.first(blocks.get(0));
+    if (leaf == null) {
+      return certificate;
+    }
+    List<String> texts = new ArrayList<>(blocks.subList(1, blocks.size()));
+    chain.forEach(c -> texts.addAll(Pem.blocks(c, "CERTIFICATE")));
+    texts.addAll(Pem.blocks(caPem, "CERTIFICATE"));
+    Map<String, Certs.Cert> pool = new LinkedHashMap<>(); // normalised PEM -> parsed, the leaf left out
+    for (String text : texts) {
+      Certs.Cert c = text.equals(blocks.get(0)) || pool.containsKey(text) ? null : Certs.first(text);
+      if (c != null) {
+        pool.put(text, c);
+      }
+    }
+    StringBuilder out = new StringBuilder(blocks.get(0));
+    Certs.Cert current = leaf;
+    while (!pool.isEmpty()) {
+      Certs.Cert subject = current;
+      Map.Entry<String, Certs.Cert> issuer = pool.entrySet().stream()
+          .filter(e -> Certs.signedBy(subject, e.getValue())).findFirst().orElse(null);
+      if (issuer == null || Certs.signedBy(issuer.getValue(), issuer.getValue())) {
+        break;
+      }
+      out.append(issuer.getKey());
+      pool.remove(issuer.getKey());
+      current = issuer.getValue();
+    }
+    return out.toString();
   }
 
   /** The {cn: {"cert": PEM, "key": PEM}} entry for commonName, or null. */
@@ -199,6 +284,10 @@ public final class CertProvider {
       }
     }
     return value;
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
   }
 
   private static String string(Object o) {

@@ -76,6 +76,23 @@ final class TestPki implements AutoCloseable {
     return read(cert);
   }
 
+  /**
+   * An intermediate CA signed by this one (CA:TRUE, keyCertSign), in {@code dir}: its leaves and
+   * {@link #sign} are signed by the intermediate, and its {@link #caPem} is the intermediate.
+   */
+  TestPki intermediate(Path dir, String name) {
+    TestPki sub = new TestPki(dir);
+    TestFiles.write(dir.resolve("index.txt"), "");
+    TestFiles.mkdirs(dir.resolve("newcerts"));
+    TestFiles.write(sub.config, caConfig(dir));
+    Path csr = dir.resolve("ca.csr");
+    Cmd.ok("openssl", "req", "-new", "-config", sub.config.toString(), "-newkey", "rsa:2048", "-nodes",
+        "-subj", "/CN=" + name, "-keyout", sub.caKey.toString(), "-out", csr.toString());
+    Cmd.ok("openssl", "ca", "-batch", "-notext", "-config", config.toString(), "-extensions", "ca_ext",
+        "-days", "3650", "-in", csr.toString(), "-out", sub.caCert.toString());
+    return sub;
+  }
+
   String caPem() {
     return read(caCert);
   }

@@ -393,6 +393,156 @@ class TlsIT {
   }
 
   @Test
+  @Order(11)
+  void certificateNamesRequestExactlyThoseNamesAndAChangeRequestsAgain() throws Exception {
+    String name = "hcert-registry.example";
+    String alt = "hcert-alt.example";
+    int relation = unit.sim.integrate("cert-provider", "lego", List.of("lego/0"), Map.of(), Map.of());
+    try {
+      unit.config(Map.of("tls-certificate-names", name + "," + host, "tls-verify-clients", false), List.of());
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertTrue(unit.status().message.startsWith("Invalid charm config: tls-certificate-names"), unit.status().message);
+      unit.config(Map.of("tls-certificate-names", name + ", " + alt), List.of());
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertTrue(unit.status().message.contains("http-host") && unit.status().message.contains("tls-certificate-names"), unit.status().message);
+      unit.config(Map.of("http-host", "https://" + name + ":" + unit.port + "/"), List.of());
+      assertEquals("Waiting for a certificate from cert-provider", unit.status().message);
+
+      // The legacy request follows the names, and so does the CSR: CN the first name, SANs exactly the names.
+      Map<String, String> request = unit.sim.localUnitData(relation, SimUnit.UNIT);
+      assertEquals(name, request.get("common_name"));
+      assertEquals("[\"" + alt + "\", \"" + name + "\"]", request.get("sans"));
+      String csr = JSON.readTree(request.get("certificate_signing_requests")).get(0).get("certificate_signing_request").asText();
+      assertEquals(name, charm.tls.Csr.commonName(csr));
+      assertEquals(List.of(name, alt), charm.tls.Csr.subjectAltNames(csr));
+      secrets.add(keyBody(Files.readString(unit.root.resolve("etc/docker/registry/cert-provider/request.key"))));
+
+      // lego: the leaf, the issuer as "ca", the chain leaf first then the issuer.
+      String cert = pki.sign(csr, 30);
+      unit.sim.setRemoteAppData(relation, Map.of("certificates", JSON.writeValueAsString(List.of(Map.of(
+          "ca", pki.caPem(), "certificate_signing_request", csr, "certificate", cert, "chain", List.of(cert, pki.caPem()))))))
+          .forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+      unit.assertActive();
+      assertEquals("Ready at " + name + ":" + unit.port + " (https).", unit.status().message);
+      assertEquals("HTTP/1.1 200 OK", statusLineAs(name, pki.caPem()), "a client verifying the name gets in");
+      assertEquals(List.of(), unit.hook("config-changed").writes(), "a second identical hook writes nothing");
+
+      unit.config(Map.of("tls-certificate-names", name), List.of());
+      Map<String, String> again = unit.sim.localUnitData(relation, SimUnit.UNIT);
+      assertEquals("[\"" + name + "\"]", again.get("sans"));
+      String csr2 = JSON.readTree(again.get("certificate_signing_requests")).get(0).get("certificate_signing_request").asText();
+      assertNotEquals(csr, csr2, "a change requests again");
+      assertEquals(List.of(name), charm.tls.Csr.subjectAltNames(csr2));
+      assertEquals("Waiting for a certificate from cert-provider", unit.status().message);
+    } finally {
+      unit.sim.removeRelation(relation).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+      unit.config(Map.of(), List.of("tls-certificate-names", "http-host", "tls-verify-clients"));
+    }
+  }
+
+  @Test
+  @Order(12)
+  void aRefusalInRequestErrorsBlocksWithTheProvidersReasonAndALaterCertificateClearsIt() throws Exception {
+    int relation = unit.sim.integrate("cert-provider", "lego", List.of("lego/0"), Map.of(), Map.of());
+    try {
+      assertEquals("Waiting for a certificate from cert-provider", unit.status().message);
+      String csr = JSON.readTree(unit.sim.localUnitData(relation, SimUnit.UNIT).get("certificate_signing_requests"))
+          .get(0).get("certificate_signing_request").asText();
+      secrets.add(keyBody(Files.readString(unit.root.resolve("etc/docker/registry/cert-provider/request.key"))));
+      // As lego writes it through the charmlibs library (set_relation_error): the error model's
+      // fields in order, None ones left out.
+      String detail = "Error creating new order :: Cannot issue for \"" + host + "\": The ACME server can not issue a certificate for an IP address";
+      Map<String, Object> error = new java.util.LinkedHashMap<>();
+      error.put("code", 101);
+      error.put("name", "IP_NOT_ALLOWED");
+      error.put("message", detail);
+      error.put("reason", "urn:ietf:params:acme:error:rejectedIdentifier");
+      error.put("endpoint", "https://acme-v02.api.letsencrypt.org/directory");
+      unit.sim.setRemoteAppData(relation, Map.of("request_errors", JSON.writeValueAsString(List.of(Map.of("csr", csr.strip(), "error", error)))))
+          .forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertEquals("cert-provider refused the certificate request: " + detail, unit.status().message);
+      assertEquals(List.of(), unit.hook("config-changed").writes(), "no new request, no relation write");
+      assertEquals(csr, JSON.readTree(unit.sim.localUnitData(relation, SimUnit.UNIT).get("certificate_signing_requests"))
+          .get(0).get("certificate_signing_request").asText());
+
+      // set_relation_certificate removes the CSR's error; the library's dump leaves out an empty list.
+      String cert = pki.sign(csr, 30);
+      unit.sim.setRemoteAppData(relation, Map.of("request_errors", "", "certificates", JSON.writeValueAsString(List.of(Map.of(
+          "ca", pki.caPem(), "certificate_signing_request", csr, "certificate", cert, "chain", List.of(cert, pki.caPem()))))))
+          .forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+      unit.assertActive();
+      assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+    } finally {
+      unit.sim.removeRelation(relation).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+    }
+  }
+
+  @Test
+  @Order(13)
+  void reactiveVaultWithAnIntermediateCaServesTheChainToClientsTrustingTheRoot() throws Exception {
+    try (TestPki root = TestPki.create(unit.work.resolve("pki-root"), "hcert-root");
+        TestPki vaultCa = root.intermediate(unit.work.resolve("pki-vault"), "Vault Intermediate Certificate Authority (charm-pki-local)")) {
+      int relation = unit.sim.integrate("cert-provider", "vault", List.of("vault/0"), Map.of(), Map.of());
+      try {
+        Map<String, String> request = unit.sim.localUnitData(relation, SimUnit.UNIT);
+        List<String> sans = new ArrayList<>();
+        JSON.readTree(request.get("sans")).forEach(n -> sans.add(n.asText()));
+        CertAndKey leaf = vaultCa.server(request.get("common_name"), sans.stream().map(s -> s.matches("[0-9.]+") ? "IP:" + s : "DNS:" + s).toList());
+        CertAndKey global = vaultCa.client("global-client");
+        secrets.add(keyBody(leaf.keyPem()));
+        secrets.add(keyBody(global.keyPem()));
+        // publish_ca_info: "ca" is the leader's root-ca (the root the intermediate was signed by),
+        // "chain" vault's ca_chain; create_certs: the leaf and its key; raw PEM values.
+        Map<String, String> bag = new java.util.TreeMap<>();
+        bag.put("ca", root.caPem());
+        bag.put("chain", vaultCa.caPem());
+        bag.put("client.cert", global.certPem());
+        bag.put("client.key", global.keyPem());
+        bag.put("docker-registry_0.server.cert", leaf.certPem());
+        bag.put("docker-registry_0.server.key", leaf.keyPem());
+        unit.sim.setRemoteUnitData(relation, "vault/0", bag).forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+        unit.assertActive();
+        assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+        String served = Files.readString(unit.root.resolve("etc/docker/registry/tls/registry.crt"));
+        assertEquals(2, served.split("-----BEGIN CERTIFICATE-----", -1).length - 1, "the leaf and its intermediate, not the root");
+        assertTrue(served.replaceAll("\\s", "").contains(vaultCa.caPem().replaceAll("-----[A-Z ]+-----|\\s", "")), "the intermediate is served");
+
+        // A client that trusts only the root verifies, presenting the unit's local client certificate.
+        CertAndKey local = new CertAndKey(certsD().resolve("client.cert"), certsD().resolve("client.key"));
+        assertEquals(200, send(TlsClients.withClientCert(root.caPem(), local), "https://" + netloc + "/v2/").statusCode());
+        assertEquals(List.of(), unit.hook("config-changed").writes(), "a second identical hook writes nothing");
+      } finally {
+        unit.sim.removeRelation(relation).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+      }
+    }
+  }
+
+  @Test
+  @Order(14)
+  void aModernAnswerWithAnIntermediateServesLeafAndIntermediate() throws Exception {
+    try (TestPki root = TestPki.create(unit.work.resolve("pki-root2"), "hcert-root2");
+        TestPki issuing = root.intermediate(unit.work.resolve("pki-issuing"), "hcert-issuing")) {
+      int relation = unit.sim.integrate("cert-provider", "vault-k8s", List.of("vault-k8s/0"), Map.of(), Map.of());
+      try {
+        String csr = JSON.readTree(unit.sim.localUnitData(relation, SimUnit.UNIT).get("certificate_signing_requests"))
+            .get(0).get("certificate_signing_request").asText();
+        String cert = issuing.sign(csr, 30);
+        unit.sim.setRemoteAppData(relation, Map.of("certificates", JSON.writeValueAsString(List.of(Map.of(
+            "ca", root.caPem(), "certificate_signing_request", csr, "certificate", cert, "chain", List.of(cert, issuing.caPem(), root.caPem()))))))
+            .forEach(h -> assertEquals(0, h.exitCode(), h.stderr()));
+        unit.assertActive();
+        String served = Files.readString(unit.root.resolve("etc/docker/registry/tls/registry.crt"));
+        assertEquals(2, served.split("-----BEGIN CERTIFICATE-----", -1).length - 1, "the leaf and its intermediate, not the root");
+        CertAndKey local = new CertAndKey(certsD().resolve("client.cert"), certsD().resolve("client.key"));
+        assertEquals(200, send(TlsClients.withClientCert(root.caPem(), local), "https://" + netloc + "/v2/").statusCode());
+      } finally {
+        unit.sim.removeRelation(relation).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+      }
+    }
+  }
+
+  @Test
   @Order(100)
   void noKeyInLogsStatusOrContainer() {
     List<String> seen = unit.observableText();

@@ -128,7 +128,7 @@ class CertProviderTest {
     CertProvider.Answer a = answer(app, List.of()).orElseThrow();
 
     assertEquals("modern", a.protocol());
-    assertEquals(modernCert + root.caCert(), a.material().certPem(), "leaf, then the chain without the leaf again");
+    assertEquals(modernCert, a.material().certPem(), "the leaf; the root in the chain is not served");
     assertNull(a.material().keyPem());
     assertEquals(root.caCert(), a.material().caPem());
     assertNull(a.globalClient());
@@ -168,9 +168,57 @@ class CertProviderTest {
     CertProvider.Answer noLeafInChain = answer(certificates(
         entry(leaf, csr, root.caCert(), List.of(intermediate.caCert()))), List.of()).orElseThrow();
 
-    assertEquals(List.of(leaf, intermediate.caCert(), root.caCert()), Pem.blocks(full.material().certPem(), "CERTIFICATE"));
+    assertEquals(List.of(leaf, intermediate.caCert()), Pem.blocks(full.material().certPem(), "CERTIFICATE"), "the root is not served");
     assertEquals(leaf + intermediate.caCert(), noLeafInChain.material().certPem());
     assertTrue(CertificateCheck.check(noLeafInChain.material().withKey(key), NAMES, Instant.now()).ok());
+    assertTrue(CertificateCheck.check(full.material().withKey(key), NAMES, Instant.now()).ok());
+  }
+
+  @Test
+  void servedChainFollowsIssuersWhateverTheOrderAndLeavesOutOthers() {
+    String leaf = intermediate.sign("via-intermediate-2", csr);
+
+    assertEquals(leaf + intermediate.caCert(),
+        CertProvider.served(leaf, List.of(root.caCert() + otherCert + intermediate.caCert()), root.caCert()));
+    assertEquals(leaf + intermediate.caCert(), CertProvider.served(leaf, List.of(), intermediate.caCert()), "an intermediate CA is served");
+    assertEquals(leaf, CertProvider.served(leaf, List.of(), root.caCert()), "nothing leads to the root: the check will say so");
+    assertEquals("not a certificate", CertProvider.served("not a certificate", List.of(), root.caCert()));
+  }
+
+  @Test
+  void legacyChainFromReactiveVaultWithAnIntermediateCa() {
+    OpenSslPki.Pair leaf = intermediate.server("vault-leaf", "10.0.0.5", "IP:10.0.0.5,DNS:reg.example.org");
+    Map<String, String> bag = new LinkedHashMap<>();
+    bag.put("ca", root.caCert());
+    bag.put("chain", intermediate.caCert());
+    bag.put("docker-registry_0.server.cert", leaf.cert());
+    bag.put("docker-registry_0.server.key", leaf.key());
+
+    CertProvider.Answer a = answer(Map.of(), List.of(bag)).orElseThrow();
+
+    assertEquals(List.of(Pem.blocks(leaf.cert(), "CERTIFICATE").get(0), intermediate.caCert()), Pem.blocks(a.material().certPem(), "CERTIFICATE"));
+    assertEquals(root.caCert(), a.material().caPem());
+    assertEquals(List.of(), CertificateCheck.check(a.material(), NAMES, Instant.now()).problems());
+  }
+
+  // ------------------------------------------------------------------------------ refusals
+
+  @Test
+  void refusalFromRequestErrorsAsLegoWritesIt() {
+    String errors = "[{\"csr\": " + new String(Json.write(csr.strip()), StandardCharsets.UTF_8) + ", \"error\": {\"code\": 101, "
+        + "\"name\": \"IP_NOT_ALLOWED\", \"message\": \"Error creating new order :: Cannot issue for \\\"10.0.0.5\\\": IP\\nnot allowed\", "
+        + "\"reason\": \"urn:ietf:params:acme:error:rejectedIdentifier\", \"endpoint\": \"https://acme.example/dir\"}}]";
+    Map<String, String> app = Map.of("request_errors", errors);
+
+    CertProvider.Refusal r = CertProvider.refusal(csr, app).orElseThrow();
+
+    assertEquals("Error creating new order :: Cannot issue for \"10.0.0.5\": IP not allowed", r.text());
+    assertEquals("101", r.code());
+    assertEquals("IP_NOT_ALLOWED", r.name());
+    assertEquals(Optional.empty(), CertProvider.refusal(otherCsr, app), "another request's error");
+    assertEquals(Optional.empty(), CertProvider.refusal(csr, Map.of("request_errors", "not json")));
+    assertEquals("IP_NOT_ALLOWED", new CertProvider.Refusal("101", "IP_NOT_ALLOWED", "", null, null).text());
+    assertEquals(200, new CertProvider.Refusal("1", null, "x".repeat(500), null, null).text().length());
   }
 
   // ------------------------------------------------------------------------------- legacy
