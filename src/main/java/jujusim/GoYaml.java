@@ -13,14 +13,14 @@ import java.nio.charset.StandardCharsets;
  * value past U+10FFFF. Messages are go-yaml's (its reader and scanner errors carry no line for
  * one-line input; the simulator never adds one).
  */
-final class GoYaml {
+public final class GoYaml {
   private GoYaml() {}
 
   static final String CONTROL = "control characters are not allowed";
   static final String BAD_ESCAPE = "found invalid Unicode character escape code";
 
   /** go-yaml's error for this input, or null when its reader and scanner take it. */
-  static String problem(byte[] data) {
+  public static String problem(byte[] data) {
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder()

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  *       raises a {@link HookToolException} whose {@link HookToolException#timedOut()} is true. A
  *       hung Juju agent thus fails the hook, which Juju retries, instead of hanging it forever.
  *   <li>stdin is closed at once, except for {@code relation-set}/{@code state-set --file -}, which
- *       get a compact JSON object. A payload bigger than one page is written from a short-lived
+ *       get a compact JSON object written so that Juju's YAML reader reads it back unchanged
+ *       ({@link Json#writeForYaml}). A payload bigger than one page is written from a short-lived
  *       helper thread so that a tool that prints before it reads cannot deadlock us.
  *   <li>Exit 0: stdout is parsed as JSON (for {@code --format=json} tools); stderr (for example
  *       Juju's deprecation notes) is discarded. Non-zero exit: {@link HookToolException} with the
@@ -636,7 +637,7 @@ public final class ProcessHookTools implements HookTools {
   private static byte[] jsonObject(Map<String, String> data) {
     TreeMap<String, String> sorted = new TreeMap<>();
     data.forEach((k, v) -> sorted.put(k, nullToEmpty(v)));
-    return Json.write(sorted);
+    return Json.writeForYaml(sorted); // Juju reads --file input as YAML 1.1, not as JSON
   }
 
   @SuppressWarnings("unchecked")
