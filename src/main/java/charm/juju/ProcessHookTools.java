@@ -342,7 +342,7 @@ public final class ProcessHookTools implements HookTools {
    * @throws IllegalArgumentException naming the first bad key (never a value), before anything
    *     runs: every dot-separated segment must match {@code ^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$} and
    *     must not be {@code stdout}, {@code stdout-encoding}, {@code stderr} or {@code
-   *     stderr-encoding}
+   *     stderr-encoding}; or a {@code key=value} argument longer than Linux takes (131,071 bytes)
    */
   @Override
   public void actionSet(Map<String, String> results) {
@@ -356,7 +356,15 @@ public final class ProcessHookTools implements HookTools {
     }
     List<String> argv = new ArrayList<>(sorted.size() + 1);
     argv.add("action-set");
-    sorted.forEach((k, v) -> argv.add(k + "=" + v));
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      String arg = e.getKey() + "=" + e.getValue();
+      if (arg.getBytes(StandardCharsets.UTF_8).length > MAX_LOG_ARG_BYTES) {
+        // The exec would fail with E2BIG ("argument list too long") and every result be lost.
+        throw new IllegalArgumentException("action result \"" + e.getKey() + "\" is too big for action-set: one argument holds at most "
+            + MAX_LOG_ARG_BYTES + " bytes");
+      }
+      argv.add(arg);
+    }
     run(null, argv.toArray(new String[0]));
   }
 
