@@ -3,6 +3,7 @@ package charm;
 import charm.actions.ActionResult;
 import charm.actions.ContainerActions;
 import charm.actions.ImageActions;
+import charm.actions.LargeResults;
 import charm.actions.RegistryActions;
 import charm.juju.HookTools;
 import charm.juju.HookTools.LogLevel;
@@ -10,6 +11,7 @@ import charm.juju.JujuContext;
 import charm.juju.Status;
 import charm.workload.DockerEngineInstaller;
 import charm.workload.EngineUnavailable;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 
@@ -62,7 +64,7 @@ public final class Dispatcher {
   /** Runs the event; returns the process exit code. */
   public int run(JujuContext ctx) {
     if (ctx.isAction()) {
-      return runAction(ctx.actionName());
+      return runAction(ctx.actionName(), new LargeResults(LargeResults.directory(ctx.rootDir(), ctx.unitName()), Clock.systemUTC()));
     }
     try {
       return runHook(ctx.hookName());
@@ -107,7 +109,7 @@ public final class Dispatcher {
     return at > 0 && ENDPOINTS.contains(hook.substring(0, at));
   }
 
-  private int runAction(String action) {
+  private int runAction(String action, LargeResults large) {
     Map<String, Object> params = tools.actionGet();
     ActionResult result;
     try {
@@ -130,7 +132,7 @@ public final class Dispatcher {
       result = ActionResult.fail(e.getMessage());
     }
     if (!result.results().isEmpty()) {
-      tools.actionSet(result.results());
+      tools.actionSet(large.fit(action, result.results())); // a listing too big for action-set goes to a file
     }
     if (result instanceof ActionResult.Failed failed) {
       tools.actionFail(failed.message());

@@ -43,6 +43,15 @@ final class Actions {
       options.forEach(o -> shown.add(o instanceof String s ? Fmt.goQuote(s) : String.valueOf(o)));
       throw fail(path, path.substring(path.lastIndexOf('.') + 1) + " must be one of the following: " + String.join(", ", shown));
     }
+    if (value instanceof Number n && !(value instanceof Boolean)) {
+      // gojsonschema's words (Juju validates params with it); bounds print as Go prints numbers
+      if (schema.get("minimum") instanceof Number min && n.doubleValue() < min.doubleValue()) {
+        throw fail(path, "Must be greater than or equal to " + Fmt.number(min.doubleValue()));
+      }
+      if (schema.get("maximum") instanceof Number max && n.doubleValue() > max.doubleValue()) {
+        throw fail(path, "Must be less than or equal to " + Fmt.number(max.doubleValue()));
+      }
+    }
     if (value instanceof Map<?, ?> m) {
       Map<String, Object> obj = (Map<String, Object>) m;
       Map<String, Object> props = Charm.asMap(schema.get("properties"), "params");

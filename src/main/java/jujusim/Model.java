@@ -40,6 +40,11 @@ public final class Model {
    * its own machine, with its own root and Docker engine); it may be set before the unit exists.
    */
   public Map<String, Map<String, String>> unitEnv = new TreeMap<>();
+  /**
+   * Placement of units not yet added ({@code juju add-unit --to <machine>}), by unit name: units on
+   * one machine share its ports. The default is a machine of its own, numbered as the unit.
+   */
+  public Map<String, String> unitMachines = new TreeMap<>();
   /** Addresses for units not yet added, by unit name (the default is 127.0.0.1). */
   public Map<String, String> unitAddresses = new TreeMap<>();
   /**
@@ -191,9 +196,15 @@ public final class Model {
     /** The event of the failed hook (retried by resolve). */
     public Event failedEvent;
     public boolean removed;
+    /** The machine the unit runs on (null in a model saved before placement: its own). */
+    public String machine;
 
     public int number() {
       return Integer.parseInt(name.substring(name.indexOf('/') + 1));
+    }
+
+    public String machine() {
+      return machine == null ? String.valueOf(number()) : machine;
     }
   }
 

@@ -169,6 +169,7 @@ public final class Sim {
     Model.Unit u = new Model.Unit();
     u.name = model.application + "/" + model.nextUnit++;
     u.address = model.unitAddresses.getOrDefault(u.name, u.address);
+    u.machine = model.unitMachines.getOrDefault(u.name, String.valueOf(u.number()));
     u.leader = liveUnits().isEmpty();
     model.units.put(u.name, u);
     return u.name;
@@ -843,7 +844,7 @@ public final class Sim {
     env.put("JUJU_VERSION", "3.6.4");
     env.put("JUJU_AGENT_SOCKET_NETWORK", "tcp");
     env.put("JUJU_API_ADDRESSES", "127.0.0.1:17070");
-    env.put("JUJU_MACHINE_ID", String.valueOf(ctx.unit.number()));
+    env.put("JUJU_MACHINE_ID", ctx.unit.machine());
     env.put("JUJU_PRINCIPAL_UNIT", "");
     env.put("JUJU_AVAILABILITY_ZONE", "");
     env.put("CLOUD_API_VERSION", "");

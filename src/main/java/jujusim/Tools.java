@@ -76,10 +76,23 @@ final class Tools {
     this.stdin = stdin;
   }
 
+  /**
+   * Linux's limit on one argument (MAX_ARG_STRLEN, 32 pages), counting its NUL: a longer one fails
+   * execve with E2BIG, so the tool never runs (action-set values travel only as arguments).
+   */
+  static final int MAX_ARG_BYTES = 131072;
+
   /** Runs one tool call in the given context. */
   static Reply run(HookContext ctx, String cwd, String tool, List<String> args, byte[] stdin) {
     if (!NAMES.contains(tool)) {
       return Reply.error(1, "bad request: unknown command: " + tool);
+    }
+    for (String a : args) {
+      // The kernel refuses such an exec before the tool starts; a request that got here another
+      // way is refused the same, as bash reports it.
+      if (a.getBytes(StandardCharsets.UTF_8).length + 1 > MAX_ARG_BYTES) {
+        return new Reply(126, new byte[0], (tool + ": Argument list too long\n").getBytes(StandardCharsets.UTF_8));
+      }
     }
     Tools t = new Tools(ctx, Path.of(cwd.isEmpty() ? "/" : cwd), tool, stdin);
     try {
@@ -388,6 +401,10 @@ final class Tools {
         throw new RunException("open " + file + ": no such file or directory");
       }
     }
+    String problem = GoYaml.problem(data);
+    if (problem != null) {
+      throw new RunException("yaml: " + problem);
+    }
     Object doc;
     try {
       doc = new Yaml().load(new String(data, StandardCharsets.UTF_8));
@@ -623,7 +640,7 @@ final class Tools {
 
   // ---- ports ----------------------------------------------------------------------------
 
-  private void openClosePort(List<String> args) throws UsageException {
+  private void openClosePort(List<String> args) throws UsageException, RunException {
     String syn = "[--endpoints a,b] <port>[/<proto>] | <from>-<to>[/<proto>] | icmp";
     Flags f = parse(new Flags().str("endpoints").str("format"), args, syn);
     if (helped(f, syn)) {
@@ -647,7 +664,28 @@ final class Tools {
         eps = null;
       }
     }
+    if (tool.equals("open-port")) {
+      conflictOnTheMachine(range);
+    }
     ctx.portOps.add(new HookContext.PortOp(tool.equals("open-port"), range, eps));
+  }
+
+  /**
+   * Units on one machine share its ports: a range another unit there opened (committed; one hook
+   * runs at a time on a machine) cannot be opened again (Juju 3.x {@code context/ports.go}).
+   */
+  private void conflictOnTheMachine(Model.PortRange range) throws RunException {
+    for (Model.Unit other : ctx.model.units.values()) {
+      if (other.removed || other.name.equals(ctx.unit.name) || !other.machine().equals(ctx.unit.machine())) {
+        continue;
+      }
+      for (Model.PortRange p : other.ports) {
+        if (p.protocol.equals(range.protocol) && p.from <= range.to && range.from <= p.to) {
+          throw new RunException("cannot open " + range.range() + " (unit " + Fmt.goQuote(ctx.unit.name)
+              + "): port range conflicts with " + p.range() + " (unit " + Fmt.goQuote(other.name) + ")");
+        }
+      }
+    }
   }
 
   private void openedPorts(List<String> args) throws UsageException, RunException {

@@ -87,6 +87,8 @@ final class FakeCharm {
                 type: string
           count:
             type: integer
+            minimum: 1
+            maximum: 10
         additionalProperties: false
       needs:
         description: Needs a target.

@@ -171,6 +171,60 @@ public final class Json {
     return write(value, false);
   }
 
+  /**
+   * A flat JSON object of strings that Juju's YAML 1.1 reader (go-yaml, which reads {@code
+   * relation-set}/{@code state-set --file}) reads back unchanged, not only a JSON reader:
+   *
+   * <ul>
+   *   <li>characters outside the BMP are written as UTF-8, never as a surrogate-pair escape
+   *       (<code>&#92;uD83D&#92;uDE00</code>), which go-yaml refuses (a lone surrogate, which no UTF-8 text can
+   *       hold, is written as U+FFFD);
+   *   <li>every character YAML does not take raw is escaped as <code>&#92;u00XX</code>: C0 controls
+   *       ({@code \n}, {@code \r}, {@code \t} kept short), DEL and the C1 controls (go-yaml refuses
+   *       them raw, and folds a raw NEL, U+0085, to a space), U+2028/U+2029 (line breaks to YAML
+   *       1.1, which strips the spaces around them), U+FEFF, U+FFFE and U+FFFF.
+   * </ul>
+   *
+   * Every such escape is valid in both JSON strings and YAML double-quoted scalars.
+   */
+  public static byte[] writeForYaml(Map<String, String> object) {
+    StringBuilder sb = new StringBuilder("{");
+    for (Map.Entry<String, String> e : object.entrySet()) {
+      if (sb.length() > 1) {
+        sb.append(',');
+      }
+      quoteForYaml(sb, e.getKey());
+      sb.append(':');
+      quoteForYaml(sb, e.getValue() == null ? "" : e.getValue());
+    }
+    return sb.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static void quoteForYaml(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        sb.append(c).append(s.charAt(++i)); // one code point, encoded as 4 bytes of UTF-8
+      } else if (Character.isSurrogate(c)) {
+        sb.append('\uFFFD');
+      } else if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c == '\n') {
+        sb.append("\\n");
+      } else if (c == '\r') {
+        sb.append("\\r");
+      } else if (c == '\t') {
+        sb.append("\\t");
+      } else if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || c == 0xFEFF || c >= 0xFFFE) {
+        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    sb.append('"');
+  }
+
   /** Indented JSON of plain values, for files people read. */
   public static byte[] writePretty(Object value) {
     return write(value, true);

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  *       raises a {@link HookToolException} whose {@link HookToolException#timedOut()} is true. A
  *       hung Juju agent thus fails the hook, which Juju retries, instead of hanging it forever.
  *   <li>stdin is closed at once, except for {@code relation-set}/{@code state-set --file -}, which
- *       get a compact JSON object. A payload bigger than one page is written from a short-lived
+ *       get a compact JSON object written so that Juju's YAML reader reads it back unchanged
+ *       ({@link Json#writeForYaml}). A payload bigger than one page is written from a short-lived
  *       helper thread so that a tool that prints before it reads cannot deadlock us.
  *   <li>Exit 0: stdout is parsed as JSON (for {@code --format=json} tools); stderr (for example
  *       Juju's deprecation notes) is discarded. Non-zero exit: {@link HookToolException} with the
@@ -341,7 +342,7 @@ public final class ProcessHookTools implements HookTools {
    * @throws IllegalArgumentException naming the first bad key (never a value), before anything
    *     runs: every dot-separated segment must match {@code ^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$} and
    *     must not be {@code stdout}, {@code stdout-encoding}, {@code stderr} or {@code
-   *     stderr-encoding}
+   *     stderr-encoding}; or a {@code key=value} argument longer than Linux takes (131,071 bytes)
    */
   @Override
   public void actionSet(Map<String, String> results) {
@@ -355,7 +356,15 @@ public final class ProcessHookTools implements HookTools {
     }
     List<String> argv = new ArrayList<>(sorted.size() + 1);
     argv.add("action-set");
-    sorted.forEach((k, v) -> argv.add(k + "=" + v));
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      String arg = e.getKey() + "=" + e.getValue();
+      if (arg.getBytes(StandardCharsets.UTF_8).length > MAX_LOG_ARG_BYTES) {
+        // The exec would fail with E2BIG ("argument list too long") and every result be lost.
+        throw new IllegalArgumentException("action result \"" + e.getKey() + "\" is too big for action-set: one argument holds at most "
+            + MAX_LOG_ARG_BYTES + " bytes");
+      }
+      argv.add(arg);
+    }
     run(null, argv.toArray(new String[0]));
   }
 
@@ -636,7 +645,7 @@ public final class ProcessHookTools implements HookTools {
   private static byte[] jsonObject(Map<String, String> data) {
     TreeMap<String, String> sorted = new TreeMap<>();
     data.forEach((k, v) -> sorted.put(k, nullToEmpty(v)));
-    return Json.write(sorted);
+    return Json.writeForYaml(sorted); // Juju reads --file input as YAML 1.1, not as JSON
   }
 
   @SuppressWarnings("unchecked")

@@ -348,6 +348,73 @@ class ActionsIT {
     }
   }
 
+  @Test
+  @Order(11)
+  void aCatalogTooBigForActionSetKeepsItsResultsInAFileOnTheUnit() throws Exception {
+    int count = 3000; // about 165 kB of listing: one action-set argument may hold 128 KiB
+    List<String> made = manyRepositories("hjuju-bulk/a-repository-with-a-rather-long-name-", count);
+
+    ActionOutcome catalog = run("catalog", Map.of("limit", 1000));
+    assertEquals("completed", catalog.status, catalog.message);
+    for (Map.Entry<String, Object> e : catalog.results.entrySet()) {
+      assertTrue(String.valueOf(e.getValue()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 100 * 1024, e.getKey() + " under 100 KiB");
+    }
+    int repositories = Integer.parseInt((String) catalog.results.get("repositories"));
+    assertTrue(repositories >= count, catalog.results.toString());
+    Path file = Path.of((String) catalog.results.get("output-file"));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    List<String> listing = Files.readAllLines(file);
+    assertEquals(repositories + 1, listing.size(), "the header and every repository");
+    assertEquals(String.valueOf(listing.size()), catalog.results.get("output-lines"));
+    List<String> listed = listing.stream().skip(1).map(l -> l.split("\\s+")[0]).toList();
+    assertTrue(listed.containsAll(made), "every repository made is in the file");
+    List<String> shown = Cmd.lines((String) catalog.results.get("output"));
+    assertEquals(listing.get(0), shown.get(0), "the first lines are in the results");
+    assertEquals(listing.get(1), shown.get(1));
+    assertTrue(shown.get(shown.size() - 1).contains(file.toString()), "the output says where the rest is: " + shown.get(shown.size() - 1));
+  }
+
+  /**
+   * {@code count} repositories through the registry's API, fast: one tiny config blob uploaded
+   * once, mounted into each repository, and a manifest with no layers; in parallel.
+   */
+  private List<String> manyRepositories(String prefix, int count) throws Exception {
+    String base = "http://" + netloc + "/v2/";
+    byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String first = prefix + "0000";
+    String digest = OciImages.uploadBlob(netloc, first, config);
+    byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
+        + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + digest + "\",\"size\":" + config.length + "},\"layers\":[]}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    List<String> names = java.util.stream.IntStream.range(0, count).mapToObj(i -> prefix + String.format("%04d", i)).toList();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (String repo : names) {
+        done.add(pool.submit(() -> {
+          if (!repo.equals(first)) {
+            java.net.http.HttpResponse<String> mount = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                base + repo + "/blobs/uploads/?mount=" + digest + "&from=" + first)).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, mount.statusCode(), "mount into " + repo + ": " + mount.body());
+          }
+          java.net.http.HttpResponse<String> put = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + repo + "/manifests/1"))
+              .header("Content-Type", "application/vnd.oci.image.manifest.v1+json").PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(manifest)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertEquals(201, put.statusCode(), "manifest of " + repo + ": " + put.body());
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return names;
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private ActionOutcome run(String action, Map<String, Object> params) {

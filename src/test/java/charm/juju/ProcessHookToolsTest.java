@@ -274,6 +274,33 @@ class ProcessHookToolsTest {
   }
 
   @Test
+  void fileInputIsJsonThatJujusYamlReaderReadsBackUnchanged() throws Exception {
+    // Juju reads relation-set/state-set --file as YAML 1.1 (go-yaml): it refuses surrogate-pair
+    // escapes and raw DEL/C1 controls, and folds a raw NEL (and changes text around raw LS/PS).
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("smile", "grin \uD83D\uDE00 and \uD834\uDD1E");
+    data.put("del", "a\u007fb");
+    data.put("c1", "\u0080\u0085\u009f");
+    data.put("breaks", "x \u2028 y \u2029 z");
+    data.put("odd", "\uFEFF\uFFFE\uFFFF\ttab\u0000nul\u001b");
+    data.put("key \uD83D\uDE00", "plain é ü ✓");
+    for (boolean relation : new boolean[] {true, false}) {
+      if (relation) {
+        tools.relationSet("website:3", data);
+      } else {
+        tools.stateSet(data);
+      }
+      byte[] stdin = fake.stdin(relation ? "relation-set" : "state-set", 1).getBytes(StandardCharsets.UTF_8);
+      String text = new String(stdin, StandardCharsets.UTF_8);
+      assertFalse(text.matches("(?s).*\\\\u[dD][89abAB].*"), "no surrogate escapes: " + text);
+      assertTrue(text.contains("\uD83D\uDE00"), "non-BMP characters as UTF-8: " + text);
+      assertEquals(null, jujusim.GoYaml.problem(stdin), text);
+      assertEquals(data, new org.yaml.snakeyaml.Yaml().load(text), "a YAML 1.1 reader gets the values back");
+      assertEquals(data, new ObjectMapper().readValue(stdin, Map.class), "still JSON");
+    }
+  }
+
+  @Test
   void relationSetAppAndNullValueDeletes() {
     Map<String, String> data = new LinkedHashMap<>();
     data.put("gone", null);
