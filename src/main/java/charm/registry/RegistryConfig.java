@@ -342,6 +342,15 @@ public final class RegistryConfig {
     return v.bool("tls-verify-clients");
   }
 
+  /**
+   * The CAs of tls-client-ca-blob (PEM, one per entry), whose client certificates the registry
+   * accepts besides the known CA's (Kubernetes nodes' cluster CA); empty when unset or invalid.
+   */
+  public List<String> clientCaCertificates() {
+    String blob = v.str("tls-client-ca-blob");
+    return blob.isEmpty() ? List.of() : Pems.caCertificates(blob).orElse(List.of());
+  }
+
   /** Basic auth, when auth-basic-password is set (and the config valid). */
   public Optional<BasicAuth> basicAuth() {
     String password = v.str("auth-basic-password");

@@ -301,6 +301,9 @@ final class Validator {
       check(option, !Layout.isCharmOwned(path), "must not be a file the charm manages itself");
     }
     check("tls-key-path", !v.str("tls-key-path").equals(v.str("tls-cert-path")), "must differ from tls-cert-path");
+    String clientCas = v.str("tls-client-ca-blob");
+    check("tls-client-ca-blob", clientCas.isEmpty() || Pems.caCertificates(clientCas).isPresent(),
+        "must be base64 of one or more PEM CA certificates (basic constraints CA:TRUE)");
     if (isSet("tls-ca-blob")) {
       // Each blob is its own file, which goes when its option is unset.
       check("tls-ca-path", !v.str("tls-ca-path").equals(v.str("tls-cert-path")) && !v.str("tls-ca-path").equals(v.str("tls-key-path")),

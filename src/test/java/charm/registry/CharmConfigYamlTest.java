@@ -107,7 +107,8 @@ class CharmConfigYamlTest {
 
   /** Options this charm adds; each description says it is new. */
   static final List<String> ADDED = List.of("tls-verify-clients", "storage-cache-redis-address",
-      "storage-cache-redis-password", "storage-cache-redis-db", "maintenance-schedule", "retention-policy");
+      "storage-cache-redis-password", "storage-cache-redis-db", "maintenance-schedule", "retention-policy",
+      "tls-client-ca-blob");
 
   @Test
   void noOptionBeyondTheOriginalOnesButTheListedAdditions() {
