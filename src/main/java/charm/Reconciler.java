@@ -491,6 +491,13 @@ public final class Reconciler {
       facts.config().problems().forEach(p -> tools.log(LogLevel.WARNING, "Invalid option " + p.option() + ": " + p.reason()));
       return Optional.of(Status.blocked(facts.config().statusMessage()));
     }
+    List<RegistryConfig.Problem> forClients = facts.config().clientProblems();
+    if (!forClients.isEmpty() && !relations.ids(Relations.CLIENTS).isEmpty()) {
+      // Applying it would lock the clients out with the old password; publishing it would break
+      // every node's containerd config: the registry and the relation keep the previous one.
+      forClients.forEach(p -> tools.log(LogLevel.WARNING, "Invalid option " + p.option() + ": " + p.reason()));
+      return Optional.of(Status.blocked(RegistryConfig.statusMessage(forClients)));
+    }
     if (facts.httpSecret() == null || facts.httpSecret().isEmpty()) {
       return Optional.of(Status.waiting("Waiting for the leader to share the http secret"));
     }

@@ -163,21 +163,25 @@ final class TlsSetup {
       if (blobs || files.isFileOrLinkToOne(options.certPath())) {
         tools.log(LogLevel.INFO, "Serving the cert-provider certificate; the tls-* options are not used while it is related");
       }
-      return validate(source.get(), cfg.verifyClients(), names, now);
+      return validate(source.get(), cfg.verifyClients(), cfg.clientCaCertificates(), names, now);
     }
     source = fromPaths(options, blobs ? "tls-*-blob" : "tls-*-path", change);
     if (source.isEmpty()) {
       blobFiles.apply(change, record);
       return Outcome.plain();
     }
-    Outcome outcome = validate(source.get(), cfg.verifyClients(), names, now);
+    Outcome outcome = validate(source.get(), cfg.verifyClients(), cfg.clientCaCertificates(), names, now);
     if (outcome.problem().isEmpty()) {
       blobFiles.apply(change, record);
     }
     return outcome;
   }
 
-  private Outcome validate(Source s, boolean verifyClients, Names names, Instant now) {
+  /**
+   * @param clientCas tls-client-ca-blob's CAs: with verifyClients they join the client CAs (the
+   *     known CA and the unit's local CA), and turn the client check on without a known CA
+   */
+  private Outcome validate(Source s, boolean verifyClients, List<String> clientCas, Names names, Instant now) {
     CertificateCheck.Result check = CertificateCheck.check(s.material(), List.of(names.clientHost()), names.clientHostSource(), now);
     if (check.onlyNotYetValid()) {
       // Unlike an expired certificate, this one becomes usable by itself: the previous material
@@ -194,15 +198,22 @@ final class TlsSetup {
     }
     String ca = s.material().caPem();
     LocalClient client = null;
-    String clientCas = null;
-    if (verifyClients && ca != null && !ca.isBlank()) {
+    String clientCasPem = null;
+    boolean knownCa = ca != null && !ca.isBlank();
+    if (verifyClients && (knownCa || !clientCas.isEmpty())) {
       client = localClient(now);
-      clientCas = ca.strip() + "\n" + files.read(LOCAL_CA_CERT).map(b -> new String(b, StandardCharsets.UTF_8)).orElseThrow();
+      StringBuilder pems = new StringBuilder(knownCa ? ca.strip() + "\n" : "");
+      pems.append(files.read(LOCAL_CA_CERT).map(b -> new String(b, StandardCharsets.UTF_8)).orElseThrow());
+      if (!clientCas.isEmpty() && pems.charAt(pems.length() - 1) != '\n') {
+        pems.append('\n');
+      }
+      clientCas.forEach(pem -> pems.append(pem.strip()).append('\n'));
+      clientCasPem = pems.toString();
     }
     long days = check.daysLeft(now);
     String warning = days <= EXPIRY_WARNING_DAYS ? "certificate expires in " + days + " day" + (days == 1 ? "" : "s") : null;
     String trust = ca != null && !ca.isBlank() ? ca : s.material().certPem();
-    ServedTls served = new ServedTls(s.material().certPem(), s.material().keyPem(), clientCas, s.name());
+    ServedTls served = new ServedTls(s.material().certPem(), s.material().keyPem(), clientCasPem, s.name());
     return new Outcome(Optional.of(served), Optional.empty(), trust, client, warning, check.notAfter());
   }
 

@@ -89,7 +89,8 @@ final class Options {
           s("tls-cert-blob", ""),
           s("tls-key-blob", ""),
           s("tls-ca-blob", ""),
-          b("tls-verify-clients", true));
+          b("tls-verify-clients", true),
+          s("tls-client-ca-blob", ""));
 
   static final Map<String, Option> BY_NAME = index();
 

@@ -65,6 +65,30 @@ public final class Pems {
     return out.isEmpty() ? Optional.empty() : Optional.of(out);
   }
 
+  /**
+   * The certificates in a base64 PEM bundle when every one is a CA certificate (basic
+   * constraints CA:TRUE); empty if none, invalid, or any is not a CA.
+   */
+  public static Optional<List<String>> caCertificates(String base64) {
+    Optional<List<String>> certs = certificates(base64);
+    if (certs.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      for (String pem : certs.get()) {
+        java.security.cert.X509Certificate c = (java.security.cert.X509Certificate) factory.generateCertificate(
+            new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        if (c.getBasicConstraints() < 0) {
+          return Optional.empty();
+        }
+      }
+    } catch (CertificateException e) {
+      return Optional.empty();
+    }
+    return certs;
+  }
+
   /** Whether the base64 text decodes to an unencrypted PEM private key. */
   public static boolean hasPrivateKey(String base64) {
     Optional<String> text = decode(base64);

@@ -113,11 +113,13 @@ public final class RegistryConfig {
   public record TokenAuth(String realm, String service, String issuer, String rootCertsPem) {}
 
   private final List<Problem> problems;
+  private final List<Problem> clientProblems;
   private final Values v;
 
-  private RegistryConfig(Values v, List<Problem> problems) {
+  private RegistryConfig(Values v, List<Problem> problems, List<Problem> clientProblems) {
     this.v = v;
     this.problems = List.copyOf(problems);
+    this.clientProblems = List.copyOf(clientProblems);
   }
 
   /**
@@ -143,11 +145,22 @@ public final class RegistryConfig {
     List<Problem> problems = new ArrayList<>(values.problems());
     Validator.validate(values, problems);
     problems.sort(Comparator.comparingInt(p -> Options.order(p.option())));
-    return new RegistryConfig(new Values(raw), problems);
+    List<Problem> clientProblems = new ArrayList<>();
+    Validator.clients(values, clientProblems);
+    return new RegistryConfig(new Values(raw), problems, clientProblems);
   }
 
   public List<Problem> problems() {
     return problems;
+  }
+
+  /**
+   * Problems only while a {@code docker-registry} client (containerd) is related: values the
+   * registry takes but the client cannot (a basic-auth password containerd would write unescaped
+   * into its TOML config). Then, as for {@link #problems()}, the unit blocks and changes nothing.
+   */
+  public List<Problem> clientProblems() {
+    return clientProblems;
   }
 
   public boolean isValid() {
@@ -163,6 +176,11 @@ public final class RegistryConfig {
    * logged). Reasons never contain values.
    */
   public String statusMessage() {
+    return statusMessage(problems);
+  }
+
+  /** The blocked-status message for these problems (see {@link #statusMessage()}), "" for none. */
+  public static String statusMessage(List<Problem> problems) {
     Map<String, String> firstReason = new LinkedHashMap<>();
     problems.forEach(p -> firstReason.putIfAbsent(p.option(), p.reason()));
     if (firstReason.isEmpty()) {
@@ -331,6 +349,15 @@ public final class RegistryConfig {
   /** Whether HTTPS clients must present a certificate from the known CA (tls-verify-clients). */
   public boolean verifyClients() {
     return v.bool("tls-verify-clients");
+  }
+
+  /**
+   * The CAs of tls-client-ca-blob (PEM, one per entry), whose client certificates the registry
+   * accepts besides the known CA's (Kubernetes nodes' cluster CA); empty when unset or invalid.
+   */
+  public List<String> clientCaCertificates() {
+    String blob = v.str("tls-client-ca-blob");
+    return blob.isEmpty() ? List.of() : Pems.caCertificates(blob).orElse(List.of());
   }
 
   /** Basic auth, when auth-basic-password is set (and the config valid). */

@@ -5,8 +5,8 @@ package charm.registry;
  *
  * @param certPem the leaf certificate, then any intermediates
  * @param keyPem its private key
- * @param clientCasPem the CAs whose client certificates the registry accepts (the known CA and
- *     the unit's local CA), or null when the registry does not verify clients
+ * @param clientCasPem the CAs whose client certificates the registry accepts (the known CA, the
+ *     unit's local CA, then tls-client-ca-blob's), or null when the registry does not verify clients
  * @param source where the material came from, for status and logs: "cert-provider",
  *     "tls-*-blob" or "tls-*-path"
  */

@@ -280,6 +280,28 @@ final class Validator {
     }
   }
 
+  /**
+   * What containerd, the docker-registry client, cannot take. It renders basic_user and
+   * basic_password into its config.toml as TOML basic strings ({@code username = "..."},
+   * charm-containerd's templates/config_v2.toml) without escaping: a '"' ends the string, a '\'
+   * starts an escape, and TOML forbids control characters other than tab in them (U+0000-U+0008,
+   * U+000A-U+001F, U+007F), so every node's containerd config would be invalid (or, for a valid
+   * escape such as "\t", hold another password). The registry itself takes them.
+   */
+  static void clients(Values v, List<Problem> out) {
+    if (v.str("auth-basic-password").isEmpty()) {
+      return; // nothing is published
+    }
+    for (String option : List.of("auth-basic-user", "auth-basic-password")) {
+      if (v.str(option).matches("(?s).*[\"\\\\\\x00-\\x08\\x0A-\\x1F\\x7F].*")) {
+        out.add(new Problem(option, CONTAINERD_UNSAFE));
+      }
+    }
+  }
+
+  static final String CONTAINERD_UNSAFE = "must not contain '\"', '\\' or control characters while a docker-registry client is related:"
+      + " containerd writes it unescaped into its TOML config";
+
   /** Blobs are base64 of PEM; paths are absolute and never one of the charm's own files. */
   private void tls() {
     check("tls-cert-blob", isSet("tls-cert-blob") || !isSet("tls-key-blob"), "required when tls-key-blob is set");
@@ -301,6 +323,9 @@ final class Validator {
       check(option, !Layout.isCharmOwned(path), "must not be a file the charm manages itself");
     }
     check("tls-key-path", !v.str("tls-key-path").equals(v.str("tls-cert-path")), "must differ from tls-cert-path");
+    String clientCas = v.str("tls-client-ca-blob");
+    check("tls-client-ca-blob", clientCas.isEmpty() || Pems.caCertificates(clientCas).isPresent(),
+        "must be base64 of one or more PEM CA certificates (basic constraints CA:TRUE)");
     if (isSet("tls-ca-blob")) {
       // Each blob is its own file, which goes when its option is unset.
       check("tls-ca-path", !v.str("tls-ca-path").equals(v.str("tls-cert-path")) && !v.str("tls-ca-path").equals(v.str("tls-key-path")),

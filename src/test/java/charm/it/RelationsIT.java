@@ -88,6 +88,54 @@ class RelationsIT {
     }
   }
 
+  /**
+   * containerd writes basic_password into its config.toml as a basic string ("...") without
+   * escaping: a '"', a '\\' or a control character makes every node's config invalid. While a
+   * client is related, such a password blocks the unit and changes nothing: the registry keeps
+   * its previous password and the clients keep theirs.
+   */
+  @Test
+  void aPasswordContainerdCannotTakeBlocksWhileAClientIsRelatedAndChangesNothing() throws Exception {
+    String url = "http://" + unit.netloc() + "/v2/";
+    String breaking = "hk8s\"quote\\slash";
+    unit.config(Map.of("auth-basic-user", "puller", "auth-basic-password", "good-one"), List.of());
+    int client = unit.sim.integrate("docker-registry", "containerd", List.of("containerd/0"), Map.of(), Map.of());
+    try {
+      String container = SimUnit.idAndStart(unit.name);
+      unit.config(Map.of("auth-basic-password", breaking), List.of());
+
+      assertEquals("blocked", unit.status().status, unit.status().message);
+      assertTrue(unit.status().message.startsWith("Invalid charm config: auth-basic-password ("), unit.status().message);
+      assertTrue(unit.status().message.contains("docker-registry"), unit.status().message);
+      assertEquals("good-one", decoded(client).get("basic_password"), "the breaking password is not published");
+      assertEquals(container, SimUnit.idAndStart(unit.name), "the registry keeps serving");
+      assertEquals(200, Http.send("GET", url, "Authorization", basic("puller", "good-one")).statusCode(), "with the previous password");
+      assertEquals(401, Http.send("GET", url, "Authorization", basic("puller", breaking)).statusCode());
+
+      unit.config(Map.of("auth-basic-password", "good-two"), List.of());
+      unit.assertActive();
+      assertEquals("good-two", decoded(client).get("basic_password"));
+    } finally {
+      unit.sim.removeRelation(client);
+    }
+    unit.config(Map.of("auth-basic-password", breaking), List.of());
+    unit.assertActive(); // no client: the registry takes any single-line password
+    assertEquals(200, Http.send("GET", url, "Authorization", basic("puller", breaking)).statusCode());
+
+    int later = unit.sim.integrate("docker-registry", "containerd", List.of("containerd/0"), Map.of(), Map.of());
+    try {
+      assertEquals("blocked", unit.status().status, "a client related later blocks too");
+      assertEquals("null", decoded(later).getOrDefault("basic_password", "null"), "and is never sent the password");
+    } finally {
+      unit.sim.removeRelation(later);
+    }
+    unit.assertActive();
+    unit.config(Map.of(), List.of("auth-basic-user", "auth-basic-password"));
+    for (String text : unit.observableText()) {
+      assertFalse(text.contains("quote"), "the password in: " + text);
+    }
+  }
+
   @Test
   void theLeaderPublishesTheProxyServiceAndClientsGoThroughTheProxy() throws Exception {
     int website = unit.sim.integrate("website", "haproxy", List.of("haproxy/0"), Map.of(),
@@ -229,6 +277,10 @@ class RelationsIT {
 
   private int writes(String what) {
     return (int) unit.sim.logs(SimUnit.UNIT).stream().filter(l -> l.message.contains("Updated " + what + " relation data")).count();
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   private static String b64(String text) {

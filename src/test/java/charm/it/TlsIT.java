@@ -44,7 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TlsIT {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final List<String> TLS_OPTIONS = List.of("tls-cert-blob", "tls-key-blob", "tls-ca-blob", "tls-verify-clients");
+  static final List<String> TLS_OPTIONS = List.of("tls-cert-blob", "tls-key-blob", "tls-ca-blob", "tls-verify-clients",
+      "tls-client-ca-blob");
 
   SimUnit unit;
   String host;
@@ -389,6 +390,49 @@ class TlsIT {
     unit.assertActive();
     assertEquals("Ready at " + netloc + " (https).", unit.status().message);
     assertEquals(200, send(TlsClients.trusting(pki.caPem()), "https://" + netloc + "/v2/").statusCode());
+    unit.config(Map.of(), TLS_OPTIONS);
+  }
+
+  /**
+   * Kubernetes nodes: containerd presents the node's certificate, signed by the cluster CA, not
+   * by the CA of the registry's certificate. tls-client-ca-blob adds the cluster CA to the
+   * registry's client CAs; the charm's own clients keep their local CA.
+   */
+  @Test
+  @Order(20)
+  void aClusterCaInTheClientCaBlobLetsItsNodesIn() throws Exception {
+    CertAndKey server = pki.server("client-ca", List.of("IP:" + host));
+    secrets.add(keyBody(server.keyPem()));
+    String url = "https://" + netloc + "/v2/";
+    Path clientCas = unit.root.resolve("etc/docker/registry/tls/client-cas.pem");
+    try (TestPki cluster = TestPki.create(unit.work.resolve("pki-cluster"), "hk8s-cluster-ca")) {
+      CertAndKey node = cluster.client("hk8s-node");
+      secrets.add(keyBody(node.keyPem()));
+      unit.config(Map.of("tls-cert-blob", b64(server.certPem()), "tls-key-blob", b64(server.keyPem()), "tls-ca-blob", b64(pki.caPem())), List.of());
+      assertEquals("Ready at " + netloc + " (https).", unit.status().message);
+      String before = Files.readString(clientCas);
+      assertTrue(refused(TlsClients.withClientCert(pki.caPem(), node), url), "a node's certificate from the cluster CA is refused");
+
+      String container = SimUnit.idAndStart(unit.name);
+      unit.config(Map.of("tls-client-ca-blob", "bm90IGEgY2VydGlmaWNhdGU="), List.of());
+      assertEquals("blocked", unit.status().status);
+      assertTrue(unit.status().message.startsWith("Invalid charm config: tls-client-ca-blob ("), unit.status().message);
+      assertEquals(container, SimUnit.idAndStart(unit.name), "the previous configuration keeps serving");
+
+      unit.config(Map.of("tls-client-ca-blob", b64(cluster.caPem())), List.of());
+      unit.assertActive();
+      assertEquals("Ready at " + netloc + " (https).", unit.status().message, "the charm's own probe still gets in");
+      assertEquals(200, send(TlsClients.withClientCert(pki.caPem(), node), url).statusCode(), "the node gets in");
+      CertAndKey local = new CertAndKey(certsD().resolve("client.cert"), certsD().resolve("client.key"));
+      assertEquals(200, send(TlsClients.withClientCert(pki.caPem(), local), url).statusCode(), "and so does the unit's local client");
+      assertTrue(Files.readString(clientCas).startsWith(before.strip()), "the known CA and the local CA stay");
+      assertTrue(refused(TlsClients.trusting(pki.caPem()), url), "a client without a certificate still is refused");
+
+      unit.config(Map.of(), List.of("tls-client-ca-blob"));
+      unit.assertActive();
+      assertEquals(before, Files.readString(clientCas), "the option's CAs leave the file");
+      assertTrue(refused(TlsClients.withClientCert(pki.caPem(), node), url), "and the node is refused again");
+    }
     unit.config(Map.of(), TLS_OPTIONS);
   }
 

@@ -108,7 +108,7 @@ class CharmConfigYamlTest {
   /** Options this charm adds; each description says it is new. */
   static final List<String> ADDED = List.of("tls-verify-clients", "storage-cache-redis-address",
       "storage-cache-redis-password", "storage-cache-redis-db", "maintenance-schedule", "retention-policy",
-      "tls-certificate-names");
+      "tls-certificate-names", "tls-client-ca-blob");
 
   @Test
   void noOptionBeyondTheOriginalOnesButTheListedAdditions() {
