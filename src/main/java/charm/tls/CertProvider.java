@@ -109,20 +109,7 @@ public final class CertProvider {
    * one; a certificate for the request wins over it (see {@link #answer}).
    */
   public static Optional<Refusal> refusal(String csrPem, Map<String, String> appBag) {
-    String value = appBag == null ? null : appBag.get("request_errors");
-    if (blank(value) || Csr.der(csrPem) == null) {
-      return Optional.empty();
-    }
-    Object parsed;
-    try {
-      parsed = Json.parse(value.getBytes(StandardCharsets.UTF_8));
-    } catch (Json.ParseException e) {
-      return Optional.empty();
-    }
-    if (!(parsed instanceof List<?> entries)) {
-      return Optional.empty();
-    }
-    for (Object e : entries) {
+    for (Object e : entries(appBag, "request_errors", csrPem)) {
       if (e instanceof Map<?, ?> entry && entry.get("error") instanceof Map<?, ?> error && Csr.same(string(entry.get("csr")), csrPem)) {
         Object code = error.get("code");
         String codeText = code instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(code);
@@ -133,21 +120,24 @@ public final class CertProvider {
     return Optional.empty();
   }
 
-  private static Optional<TlsMaterial> modern(String csrPem, Map<String, String> appBag) {
-    String value = appBag == null ? null : appBag.get("certificates");
+  /**
+   * The entries of a JSON list in the provider's application bag, for a request whose CSR parses;
+   * empty when there is no such key, it is not a JSON list, or the CSR does not parse.
+   */
+  private static List<?> entries(Map<String, String> appBag, String key, String csrPem) {
+    String value = appBag == null ? null : appBag.get(key);
     if (blank(value) || Csr.der(csrPem) == null) {
-      return Optional.empty();
+      return List.of();
     }
-    Object parsed;
     try {
-      parsed = Json.parse(value.getBytes(StandardCharsets.UTF_8));
+      return Json.parse(value.getBytes(StandardCharsets.UTF_8)) instanceof List<?> entries ? entries : List.of();
     } catch (Json.ParseException e) {
-      return Optional.empty();
+      return List.of();
     }
-    if (!(parsed instanceof List<?> entries)) {
-      return Optional.empty();
-    }
-    for (Object e : entries) {
+  }
+
+  private static Optional<TlsMaterial> modern(String csrPem, Map<String, String> appBag) {
+    for (Object e : entries(appBag, "certificates", csrPem)) {
       if (!(e instanceof Map<?, ?> entry) || Boolean.TRUE.equals(entry.get("revoked"))) {
         continue;
       }

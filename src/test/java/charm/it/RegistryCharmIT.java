@@ -344,7 +344,10 @@ class RegistryCharmIT {
       assertTrue(sim.unitStatus(UNIT).message.startsWith("Cannot start " + name + ": "), sim.unitStatus(UNIT).message);
       assertTrue(sim.unitStatus(UNIT).message.contains(String.valueOf(busy)), sim.unitStatus(UNIT).message);
     }
+    // update-status does not try the failed spec again for an hour (FailedReplacement); config-changed does.
     assertEquals(0, sim.hook(UNIT, "update-status").exitCode());
+    assertTrue(sim.unitStatus(UNIT).message.contains("update-status tries again at "), sim.unitStatus(UNIT).message);
+    assertEquals(0, sim.hook(UNIT, "config-changed").exitCode());
     assertEquals("active", sim.unitStatus(UNIT).status, "recovers once the port is free");
     assertEquals(200, Http.status("http://127.0.0.1:" + busy + "/v2/"));
     configure(Map.of("registry-port", port));
