@@ -1,7 +1,8 @@
 #!/bin/bash
 # Prepares this machine for running the charm without Juju and for the tests: installs the
-# Debian packages they use (prometheus: promtool and a real Prometheus for the cos-agent tests), starts a Docker engine when none answers, and builds the registry
-# image offline when the tag is missing. Safe to run again: it only does what is missing.
+# Debian packages they use (prometheus: promtool and a real Prometheus for the cos-agent tests),
+# starts a Docker engine when none answers, and builds the registry image offline when the tag
+# is missing. Safe to run again: it only does what is missing.
 #
 # usage: scripts/ensure-env.sh          (as root)
 set -euo pipefail
