@@ -1,17 +1,23 @@
 package charm.relations;
 
 import charm.juju.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.bouncycastle.crypto.digests.Blake2bDigest;
+import org.bouncycastle.crypto.digests.SHAKEDigest;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.XZ;
+import org.tukaani.xz.XZOutputStream;
 
 /**
  * Pure: the {@code config} value of the cos-agent relation's unit data, the JSON object the
@@ -27,7 +33,10 @@ import org.bouncycastle.crypto.digests.Blake2bDigest;
  *       rule labelled with the topology and {@code %%juju_topology%%} in its expression replaced
  *       by the topology matchers (the library's placeholder; it rewrites expressions only with
  *       its cos-tool, so we write the matchers ourselves);
- *   <li>{@code log_alert_rules}, {@code dashboards}, {@code log_slots}: empty for now.
+ *   <li>{@code dashboards}: {@code cos/registry.dashboard.json} with the library's stable {@code
+ *       uid} and {@code charm: docker-registry} tag, as base64 of its xz-compressed JSON (what
+ *       Python's {@code lzma.compress} writes: the xz container, CRC64, preset 6);
+ *   <li>{@code log_alert_rules}, {@code log_slots}: empty for now.
  * </ul>
  */
 public final class CosAgentData {
@@ -37,6 +46,9 @@ public final class CosAgentData {
   public static final String METRICS_PATH = "/metrics";
   static final String RULES = "/cos/registry.rules.json";
   static final String PLACEHOLDER = "%%juju_topology%%";
+  static final String DASHBOARD = "/cos/registry.dashboard.json";
+  /** The charm's name (metadata.yaml), for the dashboards' uid and tag. */
+  static final String CHARM = "docker-registry";
 
   private CosAgentData() {}
 
@@ -45,7 +57,7 @@ public final class CosAgentData {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("metrics_alert_rules", alertRules(topology, resource(RULES)));
     data.put("log_alert_rules", Map.of("groups", List.of()));
-    data.put("dashboards", List.of());
+    data.put("dashboards", List.of(dashboard(DASHBOARD)));
     data.put("metrics_scrape_jobs", List.of(scrapeJob(topology, debugPort)));
     data.put("log_slots", List.of());
     return new String(Json.write(data), StandardCharsets.UTF_8);
@@ -171,6 +183,42 @@ public final class CosAgentData {
       groups.add(named);
     }
     return Map.of("groups", groups);
+  }
+
+  /**
+   * A dashboard as the library sends it: uid {@code shake_256("<charm>-<path>")} (20 bytes in hex,
+   * cosl's DashboardPath40UID), the tag {@code charm: <charm>} unless a {@code charm: } tag is
+   * there, then xz and base64.
+   */
+  @SuppressWarnings("unchecked")
+  static String dashboard(String resourceName) {
+    Map<String, Object> dashboard = (Map<String, Object>) Json.parse(resource(resourceName).getBytes(StandardCharsets.UTF_8));
+    dashboard.put("uid", dashboardUid(CHARM, "src/main/resources" + resourceName));
+    List<Object> tags = new ArrayList<>((List<Object>) dashboard.getOrDefault("tags", List.of()));
+    if (tags.stream().noneMatch(t -> t.toString().startsWith("charm: "))) {
+      tags.add("charm: " + CHARM);
+    }
+    dashboard.put("tags", tags);
+    return Base64.getEncoder().encodeToString(xz(Json.write(dashboard)));
+  }
+
+  static String dashboardUid(String charm, String path) {
+    byte[] text = (charm + "-" + path).getBytes(StandardCharsets.UTF_8);
+    SHAKEDigest shake = new SHAKEDigest(256);
+    shake.update(text, 0, text.length);
+    byte[] out = new byte[20];
+    shake.doFinal(out, 0, out.length);
+    return HexFormat.of().formatHex(out);
+  }
+
+  static byte[] xz(byte[] data) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (XZOutputStream out = new XZOutputStream(bytes, new LZMA2Options(LZMA2Options.PRESET_DEFAULT), XZ.CHECK_CRC64)) {
+      out.write(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
   }
 
   static String resource(String name) {

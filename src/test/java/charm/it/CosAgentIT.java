@@ -103,6 +103,22 @@ class CosAgentIT {
     assertEquals(5, ruleHealth().size());
     assertEquals(List.of(), firing(), "nothing fires while the registry runs");
 
+    // Every dashboard panel's query runs on that Prometheus; the request panel shows traffic.
+    for (int i = 0; i < 5; i++) {
+      Http.status("http://" + unit.netloc() + "/v2/");
+    }
+    JsonNode dashboard = JSON.readTree(xzBase64(config.get("dashboards").get(0).asText()));
+    Poll.until(Duration.ofSeconds(30), () -> panelQuery(dashboard.get("panels").get(0).get("targets").get(0)).size() > 0,
+        () -> "no requests in the first panel");
+    int queries = 0;
+    for (JsonNode panel : dashboard.get("panels")) {
+      for (JsonNode target : panel.get("targets")) {
+        panelQuery(target);
+        queries++;
+      }
+    }
+    assertEquals(10, queries);
+
     Cmd.ok("docker", "stop", unit.name);
     long stopped = System.nanoTime();
     Duration within = DOWN_FOR.plus(SCRAPE.multipliedBy(2));
@@ -158,6 +174,18 @@ class CosAgentIT {
   private String targetHealth() {
     JsonNode active = api("/api/v1/targets").get("activeTargets");
     return active.size() == 0 ? "none" : active.get(0).get("health").asText();
+  }
+
+  /** A panel's query as Grafana sends it with every topology variable at "All". */
+  private JsonNode panelQuery(JsonNode target) {
+    String expr = target.get("expr").asText().replace("$__rate_interval", "1m").replaceAll("\\$juju_[a-z_]+", ".*");
+    return query(expr);
+  }
+
+  private static byte[] xzBase64(String encoded) throws java.io.IOException {
+    try (var in = new org.tukaani.xz.XZInputStream(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(encoded)))) {
+      return in.readAllBytes();
+    }
   }
 
   private JsonNode rules() {

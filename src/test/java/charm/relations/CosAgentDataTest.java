@@ -23,7 +23,7 @@ class CosAgentDataTest {
     Map<String, Object> config = parsed(CosAgentData.config(TOPOLOGY, 5001));
     assertEquals(List.of("metrics_alert_rules", "log_alert_rules", "dashboards", "metrics_scrape_jobs", "log_slots"), List.copyOf(config.keySet()));
     assertEquals(Map.of("groups", List.of()), config.get("log_alert_rules"));
-    assertEquals(List.of(), config.get("dashboards"));
+    assertEquals(1, ((List<?>) config.get("dashboards")).size());
     assertEquals(List.of(), config.get("log_slots"));
     assertEquals(List.of(Map.of(
         "metrics_path", "/metrics",
@@ -66,6 +66,29 @@ class CosAgentDataTest {
     String rules = "{\"groups\":[{\"name\":\"g\",\"rules\":[{\"alert\":\"A\",\"expr\":\"up < 1\"}]}]}";
     assertEquals("rule A has no %%juju_topology%% in its expression",
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> CosAgentData.alertRules(TOPOLOGY, rules)).getMessage());
+  }
+
+  /** Base64 of Python lzma.compress's container (the text starts "/Td6WFoA"), with the library's uid and tag. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void dashboardsAreXzBase64WithTheLibrarysUidAndTag() throws Exception {
+    String encoded = (String) ((List<Object>) parsed(CosAgentData.config(TOPOLOGY, 5001)).get("dashboards")).get(0);
+    assertTrue(encoded.startsWith("/Td6WFoA"), encoded.substring(0, 20));
+    Map<String, Object> dashboard = (Map<String, Object>) Json.parse(decode(encoded));
+    // hashlib.shake_256(b"docker-registry-src/main/resources/cos/registry.dashboard.json").hexdigest(20)
+    assertEquals("26402d984d2717576cb1ca2c7c03c214783e47de", dashboard.get("uid"));
+    assertEquals(List.of("charm: docker-registry"), dashboard.get("tags"));
+    List<Map<String, Object>> panels = (List<Map<String, Object>>) dashboard.get("panels");
+    assertEquals(List.of("Requests by handler and code", "Request latency (p50, p99) by handler", "Storage actions",
+        "Storage action latency (p99)", "Blob descriptor cache", "Blob descriptor cache hit ratio", "Bytes pushed and pulled",
+        "In-flight requests"), panels.stream().map(p -> p.get("title")).toList());
+    assertEquals(encoded, CosAgentData.dashboard(CosAgentData.DASHBOARD), "deterministic: the data is rewritten only when it changes");
+  }
+
+  static byte[] decode(String encoded) throws java.io.IOException {
+    try (var in = new org.tukaani.xz.XZInputStream(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(encoded)))) {
+      return in.readAllBytes();
+    }
   }
 
   @Test
