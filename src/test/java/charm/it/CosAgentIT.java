@@ -85,6 +85,8 @@ class CosAgentIT {
     assertEquals(List.of(), again.writes(), "a relation hook with nothing changed writes nothing");
     assertEquals(List.of(), unit.hook("config-changed").writes());
     assertEquals(id, SimUnit.idAndStart(unit.name), "the container was not restarted");
+    unit.countHookTools();
+    assertEquals(List.of("status-set"), unit.hookTools("update-status"), "the steady update-status reads no relation");
 
     startPrometheus(config);
     Poll.until(Duration.ofSeconds(60), () -> targetHealth().equals("up"), () -> "target health " + targetHealth() + "\n" + prometheus.log());
