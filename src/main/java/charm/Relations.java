@@ -8,9 +8,9 @@ import charm.registry.Plan;
 import charm.registry.RegistryConfig;
 import charm.relations.ClientData;
 import charm.relations.CosAgentData;
-import charm.relations.Topology;
 import charm.relations.NrpeCheck;
 import charm.relations.ProxyServices;
+import charm.relations.Topology;
 import charm.workload.HostFiles;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
@@ -45,8 +45,6 @@ final class Relations {
   static final String CLIENTS = "docker-registry";
   static final String NRPE = "nrpe-external-master";
   static final String COS_AGENT = "cos-agent";
-  /** The charm's name in metadata.yaml: the topology's {@code juju_charm}. */
-  static final String CHARM = "docker-registry";
   /** Where the nrpe check finds the unit's local client certificate (readable by nagios). */
   static final String NRPE_CLIENT_DIR = Layout.NRPE_DIR;
   /** Peer unit data: the address haproxy reaches this unit's registry at. */
@@ -151,7 +149,7 @@ final class Relations {
     if (relations.isEmpty()) {
       return;
     }
-    Topology topology = new Topology(modelName, modelUuid, application, unit, CHARM);
+    Topology topology = new Topology(modelName, modelUuid, application, unit, CosAgentData.CHARM);
     Map<String, String> wanted = Map.of(CosAgentData.KEY, CosAgentData.config(topology, cfg.debugPort()));
     for (String relation : relations) {
       write(relation, tools.relationGet(relation, unit), wanted, List.of(), COS_AGENT);

@@ -47,8 +47,8 @@ public final class CosAgentData {
   static final String RULES = "/cos/registry.rules.json";
   static final String PLACEHOLDER = "%%juju_topology%%";
   static final String DASHBOARD = "/cos/registry.dashboard.json";
-  /** The charm's name (metadata.yaml), for the dashboards' uid and tag. */
-  static final String CHARM = "docker-registry";
+  /** The charm's name (metadata.yaml): the topology's {@code juju_charm}, the dashboards' uid and tag. */
+  public static final String CHARM = "docker-registry";
 
   private CosAgentData() {}
 
