@@ -1,7 +1,8 @@
 #!/bin/bash
 # Prepares this machine for running the charm without Juju and for the tests: installs the
-# Debian packages they use, starts a Docker engine when none answers, and builds the registry
-# image offline when the tag is missing. Safe to run again: it only does what is missing.
+# Debian packages they use (prometheus: promtool and a real Prometheus for the cos-agent tests),
+# starts a Docker engine when none answers, and builds the registry image offline when the tag
+# is missing. Safe to run again: it only does what is missing.
 #
 # usage: scripts/ensure-env.sh          (as root)
 set -euo pipefail
@@ -9,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 image=${REGISTRY_IMAGE:-registry:2}
 packages=(docker.io docker-registry skopeo jq iptables ca-certificates time openssl easy-rsa iproute2 haproxy monitoring-plugins-basic
           swift swift-proxy swift-account swift-container swift-object memcached redis-server
-          python3-keystone python3-keystonemiddleware)
+          python3-keystone python3-keystonemiddleware prometheus)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -25,7 +25,7 @@ import java.util.Set;
  */
 public final class Dispatcher {
   private static final Set<String> ENDPOINTS =
-      Set.of("docker-registry", "nrpe-external-master", "website", "cert-provider", "peer");
+      Set.of("docker-registry", "nrpe-external-master", "website", "cert-provider", "peer", "cos-agent");
   /**
    * The hooks that may confirm the {@link ReadyRecord} instead of reconciling in full; every other
    * hook and action removes the record as it starts (see {@link ReadyStore}). dispatch records the

@@ -45,7 +45,7 @@ public final class Main {
       Owner owner = new Owner(ctx.modelUuid(), ctx.appName(), ctx.unitName());
       // While a -relation-broken hook runs, Juju still lists the relation: it is gone.
       String broken = ctx.hookName().endsWith("-relation-broken") ? ctx.relationId() : "";
-      reconciler = new Reconciler(tools, docker, files, owner, broken, store);
+      reconciler = new Reconciler(tools, docker, files, owner, broken, store, ctx.modelName());
       Dispatcher dispatcher =
           new Dispatcher(
               tools,

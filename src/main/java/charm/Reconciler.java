@@ -79,6 +79,12 @@ public final class Reconciler {
   /** @param store where the {@link ReadyRecord} is kept between hooks */
   public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner, String brokenRelation,
       ReadyStore store) {
+    this(tools, docker, files, owner, brokenRelation, store, "");
+  }
+
+  /** @param modelName {@code JUJU_MODEL_NAME}, for the topology the cos-agent relation carries */
+  public Reconciler(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Owner owner, String brokenRelation,
+      ReadyStore store, String modelName) {
     this.store = store;
     this.tools = tools;
     this.docker = docker;
@@ -89,7 +95,7 @@ public final class Reconciler {
     this.containers = new ContainerReconciler(tools, files, owner);
     this.tls = new TlsSetup(tools, files, owner.unit(), brokenRelation);
     this.trust = new EngineTrust(tools, files);
-    this.relations = new Relations(tools, files, owner.unit(), owner.application(), brokenRelation);
+    this.relations = new Relations(tools, files, owner.unit(), owner.application(), brokenRelation, modelName, owner.modelUuid());
     this.maintenance = new ScheduledMaintenance(tools, secret);
   }
 
@@ -439,7 +445,8 @@ public final class Reconciler {
     if (outcome.problem().isPresent()) {
       return new Desired(null, outcome, null, outcome.problem(), false);
     }
-    Plan plan = Planner.plan(facts.config(), facts.httpSecret(), facts.address(), owner, outcome.served(), proxy, facts.cacheGeneration());
+    Plan plan = Planner.plan(facts.config(), facts.httpSecret(), facts.address(), owner, outcome.served(), proxy, facts.cacheGeneration(),
+        relations.cosAgentRelated());
     int port = ContainerReconciler.port(plan);
     RegistryProbe probe = outcome.served()
         .map(t -> outcome.client() == null

@@ -7,8 +7,10 @@ import charm.registry.Layout;
 import charm.registry.Plan;
 import charm.registry.RegistryConfig;
 import charm.relations.ClientData;
+import charm.relations.CosAgentData;
 import charm.relations.NrpeCheck;
 import charm.relations.ProxyServices;
+import charm.relations.Topology;
 import charm.workload.HostFiles;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
@@ -32,7 +34,9 @@ import java.util.Optional;
  *       tells every client where the registry is, how to trust it and how to log in (see {@link
  *       ClientData});
  *   <li>{@code nrpe-external-master}: the check's files for the nrpe subordinate (see {@link
- *       NrpeCheck}), removed with the relation.
+ *       NrpeCheck}), removed with the relation;
+ *   <li>{@code cos-agent} (the COS collector, a subordinate), once the container is at the plan:
+ *       the scrape job, alert rules and dashboards ({@link CosAgentData}).
  * </ul>
  */
 final class Relations {
@@ -40,6 +44,7 @@ final class Relations {
   static final String WEBSITE = "website";
   static final String CLIENTS = "docker-registry";
   static final String NRPE = "nrpe-external-master";
+  static final String COS_AGENT = "cos-agent";
   /** Where the nrpe check finds the unit's local client certificate (readable by nagios). */
   static final String NRPE_CLIENT_DIR = Layout.NRPE_DIR;
   /** Peer unit data: the address haproxy reaches this unit's registry at. */
@@ -54,6 +59,8 @@ final class Relations {
   private final String unit;
   private final String application;
   private final String brokenRelation;
+  private final String modelName;
+  private final String modelUuid;
   private final Map<String, List<String>> ids = new HashMap<>();
   private Optional<String> nrpeNote = Optional.empty();
   /** The publisher this process noted in the peer application data, or null. */
@@ -64,6 +71,13 @@ final class Relations {
    *     relation while it breaks, but it is gone), or ""
    */
   Relations(HookTools tools, HostFiles files, String unit, String application, String brokenRelation) {
+    this(tools, files, unit, application, brokenRelation, "", "");
+  }
+
+  /** @param modelName and {@code modelUuid}: the model, for the cos-agent topology */
+  Relations(HookTools tools, HostFiles files, String unit, String application, String brokenRelation, String modelName, String modelUuid) {
+    this.modelName = modelName;
+    this.modelUuid = modelUuid;
     this.tools = tools;
     this.files = files;
     this.unit = unit;
@@ -116,6 +130,30 @@ final class Relations {
     advertise(plan, peerRelation);
     clients(plan, cfg, tls);
     nrpe(plan, cfg, tls);
+    cosAgent(cfg);
+  }
+
+  /** Whether the cos-agent relation exists (read once per hook, on the full reconcile only). */
+  boolean cosAgentRelated() {
+    return !ids(COS_AGENT).isEmpty();
+  }
+
+  // ---- cos-agent -----------------------------------------------------------------------------
+
+  /**
+   * The collector's data ({@link CosAgentData}): computed only while related, written only when
+   * it differs. When the relation goes, its data goes with it.
+   */
+  private void cosAgent(RegistryConfig cfg) {
+    List<String> relations = ids(COS_AGENT);
+    if (relations.isEmpty()) {
+      return;
+    }
+    Topology topology = new Topology(modelName, modelUuid, application, unit, CosAgentData.CHARM);
+    Map<String, String> wanted = Map.of(CosAgentData.KEY, CosAgentData.config(topology, cfg.debugPort()));
+    for (String relation : relations) {
+      write(relation, tools.relationGet(relation, unit), wanted, List.of(), COS_AGENT);
+    }
   }
 
   // ---- website -------------------------------------------------------------------------------

@@ -52,6 +52,16 @@ public final class ConfigYaml {
    *     invalid config (which the registry might refuse) is never written.
    */
   public static String render(RegistryConfig cfg, Extras extras) {
+    return render(cfg, extras, cfg.prometheusMetrics());
+  }
+
+  /**
+   * Renders config.yml.
+   *
+   * @param metrics whether the debug listener serves Prometheus metrics (prometheus-metrics, or
+   *     the cos-agent relation)
+   */
+  public static String render(RegistryConfig cfg, Extras extras, boolean metrics) {
     if (!cfg.isValid()) {
       throw new IllegalArgumentException("refusing to render an invalid config: "
           + cfg.problems().stream().map(RegistryConfig.Problem::option).toList());
@@ -64,7 +74,7 @@ public final class ConfigYaml {
     if (x.auth() != null) {
       root.put("auth", x.auth()); // #auth
     }
-    root.put("http", http(cfg, x));
+    root.put("http", http(cfg, x, metrics));
     root.put("health", health());
     cfg.pullThroughCache().ifPresent(c -> root.put("proxy", proxy(c)));
     root.put("storage", storage(cfg));
@@ -78,7 +88,7 @@ public final class ConfigYaml {
   }
 
   // #http (and #debug, #tls, #headers)
-  private static Map<String, Object> http(RegistryConfig cfg, Extras x) {
+  private static Map<String, Object> http(RegistryConfig cfg, Extras x, boolean metrics) {
     Map<String, Object> http = map("addr", HTTP_ADDR);
     cfg.httpHost().ifPresent(h -> http.put("host", h));
     if (x.httpSecret() != null) {
@@ -88,7 +98,7 @@ public final class ConfigYaml {
     // are relative, which works behind any proxy or port mapping.
     http.put("relativeurls", cfg.httpHost().isEmpty());
     http.put("headers", map("X-Content-Type-Options", List.of("nosniff")));
-    if (cfg.prometheusMetrics()) {
+    if (metrics) {
       http.put("debug", map("addr", DEBUG_ADDR,
           "prometheus", map("enabled", true, "path", "/metrics")));
     }

@@ -75,11 +75,26 @@ public record ContainerSpec(
     }
   }
 
-  /** {@code hostPort:containerPort/tcp} on all host addresses. */
-  public record PortMapping(int hostPort, int containerPort) {
-    /** Its line in the hash: the text of the record's generated toString, which earlier revisions hashed. */
+  /**
+   * {@code hostPort:containerPort/tcp} on {@code hostIp}, or on all host addresses when it is
+   * empty.
+   */
+  public record PortMapping(int hostPort, int containerPort, String hostIp) {
+    public PortMapping {
+      hostIp = hostIp == null ? "" : hostIp;
+    }
+
+    /** On all host addresses. */
+    public PortMapping(int hostPort, int containerPort) {
+      this(hostPort, containerPort, "");
+    }
+
+    /**
+     * Its line in the hash: the text of the record's generated toString that earlier revisions
+     * hashed (they had no host address), plus the host address when there is one.
+     */
     String canonical() {
-      return "PortMapping[hostPort=" + hostPort + ", containerPort=" + containerPort + "]";
+      return "PortMapping[hostPort=" + hostPort + ", containerPort=" + containerPort + (hostIp.isEmpty() ? "" : ", hostIp=" + hostIp) + "]";
     }
   }
 

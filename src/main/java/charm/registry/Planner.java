@@ -27,6 +27,8 @@ public final class Planner {
   static final String CONTAINER_DATA = ConfigYaml.ROOT_DIRECTORY;
   static final int REGISTRY_CONTAINER_PORT = 5000;
   static final int DEBUG_CONTAINER_PORT = 5001;
+  /** Where the debug listener is published while the cos-agent collector scrapes it. */
+  public static final String LOOPBACK = "127.0.0.1";
 
   private Planner() {}
 
@@ -70,6 +72,19 @@ public final class Planner {
    */
   public static Plan plan(RegistryConfig cfg, String httpSecret, String address, Owner owner, Optional<ServedTls> tls,
       Optional<String> proxyAddress, long cacheGeneration) {
+    return plan(cfg, httpSecret, address, owner, tls, proxyAddress, cacheGeneration, false);
+  }
+
+  /**
+   * Computes the desired state.
+   *
+   * @param cosAgent whether the cos-agent relation exists: the registry's metrics are then on
+   *     whatever prometheus-metrics says, and the debug listener (metrics, pprof, expvar) is
+   *     published on 127.0.0.1 only, for the collector on the same machine, and no port is opened
+   *     for it
+   */
+  public static Plan plan(RegistryConfig cfg, String httpSecret, String address, Owner owner, Optional<ServedTls> tls,
+      Optional<String> proxyAddress, long cacheGeneration, boolean cosAgent) {
     List<Plan.FileSpec> files = new ArrayList<>();
     List<Plan.DirSpec> dirs = new ArrayList<>();
     List<String> absent = new ArrayList<>();
@@ -102,14 +117,16 @@ public final class Planner {
     Optional<Plan.Credentials> htpasswd = basic.map(b -> new Plan.Credentials(Layout.HTPASSWD, b.user(), b.password()));
 
     Map<String, Object> httpTls = tls(tls, files, dirs, mounts, absent);
-    String configYml = ConfigYaml.render(cfg, new ConfigYaml.Extras(httpSecret, httpTls, auth));
+    String configYml = ConfigYaml.render(cfg, new ConfigYaml.Extras(httpSecret, httpTls, auth), cfg.prometheusMetrics() || cosAgent);
     files.add(0, new Plan.FileSpec(CONFIG_PATH, configYml, "rw-------"));
 
     List<ContainerSpec.PortMapping> portMappings = new ArrayList<>();
     TreeSet<Integer> ports = new TreeSet<>();
     portMappings.add(new ContainerSpec.PortMapping(cfg.registryPort(), REGISTRY_CONTAINER_PORT));
     ports.add(cfg.registryPort());
-    if (cfg.prometheusMetrics()) {
+    if (cosAgent) {
+      portMappings.add(new ContainerSpec.PortMapping(cfg.debugPort(), DEBUG_CONTAINER_PORT, LOOPBACK));
+    } else if (cfg.prometheusMetrics()) {
       portMappings.add(new ContainerSpec.PortMapping(cfg.debugPort(), DEBUG_CONTAINER_PORT));
       ports.add(cfg.debugPort());
     }

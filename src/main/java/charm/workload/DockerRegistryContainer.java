@@ -238,7 +238,8 @@ public final class DockerRegistryContainer implements RegistryContainer {
     for (ContainerSpec.PortMapping p : spec.ports()) {
       ExposedPort port = ExposedPort.tcp(p.containerPort());
       exposed.add(port);
-      portBindings.add(new PortBinding(Ports.Binding.bindPort(p.hostPort()), port));
+      Ports.Binding binding = p.hostIp().isEmpty() ? Ports.Binding.bindPort(p.hostPort()) : Ports.Binding.bindIpAndPort(p.hostIp(), p.hostPort());
+      portBindings.add(new PortBinding(binding, port));
     }
     Map<String, String> tmpfs = new LinkedHashMap<>();
     spec.tmpfs().forEach(t -> tmpfs.put(t, "rw,nosuid,nodev,noexec,size=64m"));

@@ -77,7 +77,10 @@ class ContainerSpecTest {
     ContainerSpec.Mount mount = new ContainerSpec.Mount("/a b", "/c", false);
     ContainerSpec.PortMapping port = new ContainerSpec.PortMapping(15000, 5001);
     assertEquals(mount.toString(), mount.canonical());
-    assertEquals(port.toString(), port.canonical());
+    assertEquals("PortMapping[hostPort=15000, containerPort=5001]", port.canonical(),
+        "the generated toString of the two-field record earlier revisions hashed");
+    assertEquals("PortMapping[hostPort=15000, containerPort=5001, hostIp=127.0.0.1]",
+        new ContainerSpec.PortMapping(15000, 5001, "127.0.0.1").canonical());
   }
 
   static Stream<Arguments> oneFieldChanged() {

@@ -60,6 +60,30 @@ class PlannerTest {
   }
 
   /**
+   * With the cos-agent relation the metrics are on whatever prometheus-metrics says, and the debug
+   * listener (pprof and expvar too) is published on 127.0.0.1 only, with no port opened for it.
+   * Without the relation nothing changes, the hash of existing containers included.
+   */
+  @Test
+  void theCosAgentRelationPublishesTheDebugListenerOnLoopbackOnly() {
+    Owner owner = new Owner("0b5e6c2a-model", "docker-registry", "docker-registry/0");
+    for (boolean metricsOption : List.of(false, true)) {
+      RegistryConfig cfg = RegistryConfig.from(new HashMap<>(Map.of("prometheus-metrics", metricsOption, "debug-port", 9001)));
+      Plan related = Planner.plan(cfg, "s", "10.0.0.5", owner, java.util.Optional.empty(), java.util.Optional.empty(), 0, true);
+      assertEquals(List.of(5000), List.copyOf(related.ports()), "nothing opened for the debug port");
+      assertEquals(List.of(new ContainerSpec.PortMapping(5000, 5000), new ContainerSpec.PortMapping(9001, 5001, "127.0.0.1")),
+          related.container().ports());
+      assertTrue(related.files().get(0).content().contains("    prometheus:\n      enabled: true\n"),
+          related.files().get(0).content());
+      Plan unrelated = Planner.plan(cfg, "s", "10.0.0.5", owner, java.util.Optional.empty(), java.util.Optional.empty(), 0, false);
+      assertEquals(Planner.plan(cfg, "s", "10.0.0.5", owner).container().hash(), unrelated.container().hash());
+      assertNotEquals(unrelated.container().hash(), related.container().hash());
+    }
+    assertEquals("PortMapping[hostPort=9001, containerPort=5001]", new ContainerSpec.PortMapping(9001, 5001).canonical(),
+        "the hash line of earlier revisions");
+  }
+
+  /**
    * The cache generation labels the container (and so replaces it when raised) only for an
    * in-memory cache on storage the units share; anywhere else it would restart registries for
    * nothing, and generation 0 changes no hash (containers labelled before it existed stay).
