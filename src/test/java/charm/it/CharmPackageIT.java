@@ -85,7 +85,8 @@ class CharmPackageIT {
     assertEquals("docker-registry", metadata.get("name"));
     assertEquals(Map.of("docker-registry", Map.of("interface", "docker-registry"),
             "nrpe-external-master", Map.of("interface", "nrpe-external-master", "scope", "container"),
-            "website", Map.of("interface", "http")), metadata.get("provides"));
+            "website", Map.of("interface", "http"),
+            "cos-agent", Map.of("interface", "cos_agent", "limit", 1)), metadata.get("provides"));
     assertEquals(Map.of("cert-provider", Map.of("interface", "tls-certificates")), metadata.get("requires"));
     assertEquals(Map.of("peer", Map.of("interface", "peer-discovery")), metadata.get("peers"));
     // `juju attach-resource docker-registry registry-image=./registry-image.tar`

@@ -157,6 +157,8 @@ class CosAgentIT {
     prometheus = Daemon.start("prometheus", dir.resolve("prometheus.log"), Map.of(), List.of("prometheus",
         "--config.file=" + dir.resolve("prometheus.json"), "--storage.tsdb.path=" + dir.resolve("data"),
         "--web.listen-address=127.0.0.1:" + prometheusPort)).awaitListening("127.0.0.1", prometheusPort);
+    // Listening is not ready: until its storage is open the API answers 503 "Service Unavailable".
+    Http.await("http://127.0.0.1:" + prometheusPort + "/-/ready", code -> code == 200, Duration.ofSeconds(60));
   }
 
   private JsonNode api(String path) {
