@@ -8,10 +8,11 @@ import java.util.List;
  * characters beyond the BMP), '/' not escaped. Juju stores relation values as text, so the
  * charm's bytes should equal what the Python charms it replaces wrote.
  */
-final class PyJson {
+public final class PyJson {
   private PyJson() {}
 
-  static String string(String s) {
+  /** One string as Python's json.dumps writes it. */
+  public static String string(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2);
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
