@@ -1,16 +1,27 @@
 #!/bin/bash
 # Prepares this machine for running the charm without Juju and for the tests: installs the
-# Debian packages they use (prometheus: promtool and a real Prometheus for the cos-agent tests),
-# starts a Docker engine when none answers, and builds the registry image offline when the tag
-# is missing. Safe to run again: it only does what is missing.
+# Debian packages they use, starts a Docker engine when none answers, and builds the registry
+# image offline when the tag is missing. Safe to run again: it only does what is missing.
 #
-# usage: scripts/ensure-env.sh          (as root)
+# usage: scripts/ensure-env.sh [unit|tests]     (as root; default: tests)
+#   unit   what scripts/local-unit needs: the engine, the image and what builds it
+#   tests  that, plus the clients and real peers the tests talk to (skopeo, openssl, easy-rsa,
+#          haproxy, check_http, Swift, Keystone, memcached, redis, prometheus: promtool and a
+#          real Prometheus for the cos-agent tests, ...)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 image=${REGISTRY_IMAGE:-registry:2}
-packages=(docker.io docker-registry skopeo jq iptables ca-certificates time openssl easy-rsa iproute2 haproxy monitoring-plugins-basic
-          swift swift-proxy swift-account swift-container swift-object memcached redis-server
-          python3-keystone python3-keystonemiddleware prometheus)
+scope=${1:-tests}
+# docker-registry and jq build the image (build-registry-image.sh); docker.io brings iptables.
+packages=(docker.io docker-registry jq ca-certificates)
+case "$scope" in
+  unit) ;;
+  tests)
+    packages+=(skopeo iptables time openssl easy-rsa iproute2 haproxy monitoring-plugins-basic
+               swift swift-proxy swift-account swift-container swift-object memcached redis-server
+               python3-keystone python3-keystonemiddleware prometheus) ;;
+  *) echo "usage: scripts/ensure-env.sh [unit|tests]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

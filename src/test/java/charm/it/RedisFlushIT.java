@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The garbage-collect action's redis client ({@link RedisFlush}) against a real redis-server with
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * password, nothing listening, a server that never answers) within its deadline, never with the
  * password in the text.
  */
+@Isolated // runs alone: its assertions are about time (a deadline of 700 ms measured)
 class RedisFlushIT {
   static final int DB = 3;
 
