@@ -196,7 +196,8 @@ final class Relations {
       return;
     }
     int port = ContainerReconciler.port(plan);
-    String services = ProxyServices.yaml(application, cfg.registryPort(), servers(port), plan.scheme().equals("https"));
+    String services = ProxyServices.yaml(application, cfg.registryPort(), servers(port), plan.scheme().equals("https"),
+        plan.files().stream().anyMatch(f -> f.path().equals(Layout.TLS_CLIENT_CAS)));
     for (String relation : relations) {
       Map<String, String> own = tools.relationGet(relation, unit);
       Map<String, String> wanted = new LinkedHashMap<>();

@@ -11,9 +11,12 @@ import java.util.List;
  *
  * <p>Differences from the original, on purpose: units are ordered by unit number ({@code /2}
  * before {@code /10}), not as strings; over HTTPS the service is plain TCP (haproxy passes TLS
- * through, so clients keep verifying the registry's certificate and present their own) with a TCP
- * connect check, which works whether or not the registry asks clients for certificates; over HTTP
- * the check is {@code GET /}, which the registry answers 200 with or without authentication.
+ * through, so clients keep verifying the registry's certificate and present their own). The check
+ * is {@code GET /}, which the registry answers 200 with or without authentication and 503 while its
+ * storage fails its health check: over HTTP as is, over HTTPS inside a TLS connection of the check's
+ * own ({@code check-ssl verify none}: it proves the registry answers, not who it is). A registry that
+ * requires client certificates refuses that connection (haproxy has none to present), so there the
+ * check is a TCP connect only: it sees a registry that does not listen, not one that answers 503.
  */
 public final class ProxyServices {
   static final String SERVER_OPTIONS = "check inter 2000 rise 2 fall 5 maxconn 4096";
@@ -35,6 +38,15 @@ public final class ProxyServices {
    * @param https whether the registry serves HTTPS
    */
   public static String yaml(String application, int port, List<Server> servers, boolean https) {
+    return yaml(application, port, servers, https, false);
+  }
+
+  /**
+   * As {@link #yaml(String, int, List, boolean)}; {@code clientCertificates}: the registry
+   * requires client certificates (only with {@code https}), so the check can only connect.
+   */
+  public static String yaml(String application, int port, List<Server> servers, boolean https, boolean clientCertificates) {
+    boolean httpCheck = !(https && clientCertificates);
     List<Server> ordered = new ArrayList<>(servers);
     ordered.sort(Comparator.comparing(Server::unit, UNIT_ORDER));
     StringBuilder y = new StringBuilder();
@@ -45,6 +57,9 @@ public final class ProxyServices {
     if (https) {
       y.append("   - mode tcp\n");
       y.append("   - balance leastconn\n");
+      if (httpCheck) {
+        y.append("   - option httpchk GET / HTTP/1.0\n");
+      }
     } else {
       y.append("   - mode http\n");
       y.append("   - balance leastconn\n");
@@ -54,7 +69,8 @@ public final class ProxyServices {
     for (int i = 0; i < ordered.size(); i++) {
       Server s = ordered.get(i);
       y.append("   - [").append(s.unit().replace('/', '-')).append(", ").append(s.address()).append(", ").append(s.port())
-          .append(", ").append(SERVER_OPTIONS).append(i == 0 ? "" : " backup").append("]\n");
+          .append(", ").append(SERVER_OPTIONS).append(https && httpCheck ? " check-ssl verify none" : "")
+          .append(i == 0 ? "" : " backup").append("]\n");
     }
     return y.toString();
   }

@@ -35,8 +35,13 @@ final class RecordingProxy implements AutoCloseable {
   }
 
   static RecordingProxy start() {
+    return start(InetAddress.getLoopbackAddress());
+  }
+
+  /** A proxy listening on {@code address} (a container reaches docker0's address, not the host's loopback). */
+  static RecordingProxy start(InetAddress address) {
     try {
-      RecordingProxy proxy = new RecordingProxy(new ServerSocket(0, 16, InetAddress.getLoopbackAddress()));
+      RecordingProxy proxy = new RecordingProxy(new ServerSocket(0, 16, address));
       proxy.acceptor.start();
       return proxy;
     } catch (IOException e) {

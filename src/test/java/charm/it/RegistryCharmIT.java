@@ -73,10 +73,17 @@ class RegistryCharmIT {
   }
 
   @AfterAll
-  void destroy() throws IOException {
-    if (sim != null) {
-      sim.destroy();
+  void destroy() {
+    try {
+      if (sim != null) {
+        SimUnit.destroyAndCheck(sim, root);
+      }
+    } finally {
+      cleanUp();
     }
+  }
+
+  private void cleanUp() {
     Cmd.run("docker", "rm", "-fv", name, name + "-renamed");
     for (String line : Cmd.lines(Cmd.run("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").output())) {
       if (line.contains(name) || line.startsWith("127.0.0.1:" + port + "/")) {
@@ -131,8 +138,7 @@ class RegistryCharmIT {
     Files.setLastModifiedTime(config, old);
     Map<String, String> stateBefore = sim.unitState(UNIT);
     for (String hook : List.of("config-changed", "config-changed", "update-status", "upgrade-charm", "leader-elected")) {
-      HookResult result = sim.hook(UNIT, hook);
-      assertEquals(0, result.exitCode(), hook);
+      HookResult result = hook(hook);
       assertEquals(List.of(), result.writes(), hook + " wrote nothing to Juju (tools: " + result.toolCalls() + ")");
       assertEquals(before, containerIdAndStart(), hook + " kept the container");
       assertEquals(old, Files.getLastModifiedTime(config), hook + " did not rewrite config.yml");
@@ -211,9 +217,10 @@ class RegistryCharmIT {
   @Test
   @Order(9)
   void proxySettingsReachTheContainer() {
-    configure(Map.of("registry-http-proxy", "http://proxy.example:3128", "registry-https-proxy", "http://proxy.example:3129"));
+    // Credentials in the option are copied as given: the README says they show in docker inspect.
+    configure(Map.of("registry-http-proxy", "http://proxy.example:3128", "registry-https-proxy", "http://it-user:it-pass@proxy.example:3129"));
     String env = Cmd.ok("docker", "inspect", "-f", "{{json .Config.Env}}", name);
-    assertTrue(env.contains("\"HTTP_PROXY=http://proxy.example:3128\"") && env.contains("\"HTTPS_PROXY=http://proxy.example:3129\""), env);
+    assertTrue(env.contains("\"HTTP_PROXY=http://proxy.example:3128\"") && env.contains("\"HTTPS_PROXY=http://it-user:it-pass@proxy.example:3129\""), env);
     reset("registry-http-proxy", "registry-https-proxy");
     assertFalse(Cmd.ok("docker", "inspect", "-f", "{{json .Config.Env}}", name).contains("PROXY"));
   }
@@ -286,7 +293,7 @@ class RegistryCharmIT {
     } finally {
       UnitRoot.connectEngine(root);
     }
-    assertEquals(0, sim.hook(UNIT, "update-status").exitCode());
+    hook("update-status");
     assertEquals("active", sim.unitStatus(UNIT).status, "recovered on the next hook");
     assertNotEquals(before, containerIdAndStart(), "the pending log-level change was applied");
     reset("log-level");
@@ -301,7 +308,7 @@ class RegistryCharmIT {
     assertEquals("blocked", sim.unitStatus(UNIT).status);
     assertEquals(name + " container was stopped.", sim.unitStatus(UNIT).message);
     for (String hook : List.of("update-status", "config-changed")) {
-      sim.hook(UNIT, hook);
+      hook(hook);
       assertEquals("blocked", sim.unitStatus(UNIT).status, hook + " keeps the operator's stop");
       assertEquals(1, Cmd.run("docker", "inspect", name).exitCode(), hook + " did not recreate it");
     }
@@ -326,11 +333,11 @@ class RegistryCharmIT {
   @Order(14)
   void updateStatusNoticesAContainerStoppedBehindItsBack() {
     Cmd.ok("docker", "stop", name);
-    sim.hook(UNIT, "update-status");
+    hook("update-status");
     assertEquals("blocked", sim.unitStatus(UNIT).status);
     assertEquals(name + " container is stopped.", sim.unitStatus(UNIT).message);
     assertEquals("completed", sim.runAction(UNIT, "start", Map.of()).status);
-    sim.hook(UNIT, "update-status");
+    hook("update-status");
   }
 
   @Test
@@ -345,9 +352,9 @@ class RegistryCharmIT {
       assertTrue(sim.unitStatus(UNIT).message.contains(String.valueOf(busy)), sim.unitStatus(UNIT).message);
     }
     // update-status does not try the failed spec again for an hour (FailedReplacement); config-changed does.
-    assertEquals(0, sim.hook(UNIT, "update-status").exitCode());
+    hook("update-status");
     assertTrue(sim.unitStatus(UNIT).message.contains("update-status tries again at "), sim.unitStatus(UNIT).message);
-    assertEquals(0, sim.hook(UNIT, "config-changed").exitCode());
+    hook("config-changed");
     assertEquals("active", sim.unitStatus(UNIT).status, "recovers once the port is free");
     assertEquals(200, Http.status("http://127.0.0.1:" + busy + "/v2/"));
     configure(Map.of("registry-port", port));
@@ -417,6 +424,13 @@ class RegistryCharmIT {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /** Runs one hook on the unit; it must exit 0. */
+  private HookResult hook(String hookName) {
+    HookResult h = sim.hook(UNIT, hookName);
+    assertEquals(0, h.exitCode(), h + "\n" + h.stderr());
+    return h;
+  }
 
   private void configure(Map<String, Object> values) {
     List<HookResult> hooks = sim.config(values, List.of());

@@ -140,9 +140,52 @@ final class SimUnit implements AutoCloseable {
   @Override
   public void close() {
     try {
-      sim.destroy();
+      destroyAndCheck(sim, root);
     } finally {
       removeLeftovers(name, work);
+    }
+  }
+
+  /**
+   * Removes every unit of the model ({@code juju remove-application}: stop, then remove) and
+   * checks what an operator relies on: each of those hooks exits 0, no container of the model is
+   * left on the engine, and the unit's Docker engine trusts none of its registries any more (no
+   * {@code certs.d} directory, no {@code insecure-registries} entry of the unit). The data and
+   * config.yml stay, as documented. Call it before any forced clean-up, which would hide a leftover.
+   */
+  static void destroyAndCheck(Sim sim, Path root) {
+    String model = sim.model().modelUuid;
+    List<String> netlocs = new java.util.ArrayList<>();
+    sim.model().units.keySet().forEach(u -> {
+      String trusted = sim.unitState(u).get("trusted-netloc");
+      if (trusted != null) {
+        netlocs.add(trusted);
+      }
+    });
+    List<HookResult> hooks = sim.destroy();
+    hooks.stream().filter(h -> h.hook().equals("stop") || h.hook().equals("remove"))
+        .forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
+    org.junit.jupiter.api.Assertions.assertTrue(hooks.stream().anyMatch(h -> h.hook().equals("remove") && h.ran()),
+        "the remove hook ran: " + hooks);
+    assertEquals("", Cmd.ok("docker", "ps", "-a", "--filter", "label=" + charm.registry.Owner.MODEL_LABEL + "=" + model,
+        "--format", "{{.Names}}").trim(), "containers of the model left after remove");
+    Path certsD = root.resolve("etc/docker/certs.d");
+    if (Files.isDirectory(certsD)) {
+      try (java.util.stream.Stream<Path> left = Files.list(certsD)) {
+        assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList(), "certs.d directories left after remove");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    Path daemonJson = root.resolve("etc/docker/daemon.json");
+    if (Files.isRegularFile(daemonJson) && !netlocs.isEmpty()) {
+      try {
+        String text = Files.readString(daemonJson);
+        netlocs.forEach(n -> org.junit.jupiter.api.Assertions.assertFalse(text.contains("\"" + n + "\""),
+            "daemon.json still trusts " + n + " after remove: " + text));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 

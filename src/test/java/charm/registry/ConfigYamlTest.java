@@ -22,7 +22,7 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * Golden config.yml files. Regenerate after an intended change with
  * {@code mvn test -Dtest=ConfigYamlTest -Dgolden.update=true} and review the diff; every golden
- * file was started with the real registry 2.8.2 binary (see scripts/dev/check-golden.sh).
+ * file is served by the real registry in the registry:2 image in mvn verify (GoldenConfigIT).
  */
 class ConfigYamlTest {
   private static final Path GOLDEN = Path.of("src/test/resources/golden");

@@ -31,11 +31,22 @@ class RelationDataTest {
   }
 
   @Test
-  void overHttpsTheServiceIsTcpWithAConnectCheck() {
-    String yaml = ProxyServices.yaml("reg", 443, List.of(new ProxyServices.Server("reg/0", "10.0.0.1", 443)), true);
+  void overHttpsTheCheckIsAnHttpRequestInItsOwnTlsConnection() {
+    String yaml = ProxyServices.yaml("reg", 443, List.of(new ProxyServices.Server("reg/0", "10.0.0.1", 443),
+        new ProxyServices.Server("reg/1", "10.0.0.2", 443)), true, false);
+    Map<String, Object> s = new Yaml().<List<Map<String, Object>>>load(yaml).get(0);
+    assertEquals(List.of("mode tcp", "balance leastconn", "option httpchk GET / HTTP/1.0"), s.get("service_options"));
+    assertEquals(List.of(
+        List.of("reg-0", "10.0.0.1", 443, "check inter 2000 rise 2 fall 5 maxconn 4096 check-ssl verify none"),
+        List.of("reg-1", "10.0.0.2", 443, "check inter 2000 rise 2 fall 5 maxconn 4096 check-ssl verify none backup")), s.get("servers"));
+  }
+
+  @Test
+  void overHttpsWithClientCertificatesTheCheckOnlyConnects() {
+    String yaml = ProxyServices.yaml("reg", 443, List.of(new ProxyServices.Server("reg/0", "10.0.0.1", 443)), true, true);
     Map<String, Object> s = new Yaml().<List<Map<String, Object>>>load(yaml).get(0);
     assertEquals(List.of("mode tcp", "balance leastconn"), s.get("service_options"));
-    assertFalse(yaml.contains("httpchk"), "an HTTP check could not pass a registry that asks for client certificates");
+    assertFalse(yaml.contains("httpchk") || yaml.contains("check-ssl"), "haproxy has no client certificate to present: " + yaml);
   }
 
   @Test
