@@ -165,7 +165,7 @@ public final class Reconciler {
   public void reconcile(Supplier<ActionResult> job) {
     Facts facts = read();
     tools.statusSet(maintain(facts, converge(facts), job));
-    copyLogs(facts.config().registryName());
+    copyLogsOf(facts);
   }
 
   /**
@@ -188,7 +188,7 @@ public final class Reconciler {
     }
     Facts facts = read(Map.of());
     tools.statusSet(maintain(facts, converge(facts), job));
-    copyLogs(facts.config().registryName());
+    copyLogsOf(facts);
   }
 
   /** When the unit is still as the record says ({@link #confirms}), reports its status. */
@@ -207,6 +207,13 @@ public final class Reconciler {
    * of every hook that reconciles or confirms: one more GET on the engine socket. A copy that
    * fails is retried by the next hook (it starts after the last line copied) and fails nothing.
    */
+  private void copyLogsOf(Facts facts) {
+    // Options with problems or no http secret yet: the hook went nowhere near the engine.
+    if (facts.config().problems().isEmpty() && facts.httpSecret() != null && !facts.httpSecret().isEmpty()) {
+      copyLogs(facts.config().registryName());
+    }
+  }
+
   private void copyLogs(String containerName) {
     try (RegistryContainer engine = docker.get()) {
       logs.copy(engine, containerName);
@@ -249,7 +256,7 @@ public final class Reconciler {
     }
     Facts facts = read(Map.of());
     tools.statusSet(maintain(facts, checkOrApply(facts, true), job));
-    copyLogs(facts.config().registryName());
+    copyLogsOf(facts);
   }
 
   /**

@@ -116,8 +116,9 @@ public record ContainerSpec(
   /**
    * SHA-256 over a canonical rendering of every field. Mounts and ports are written out rather
    * than through their records' generated toString, whose first call costs a hook the
-   * bootstrap of its method handles. An empty command adds no line: such a spec hashes as it did
-   * in the revisions before the command was a field, which ran every container that way. A cache
+   * bootstrap of its method handles. An empty command adds no line. The log driver line is in
+   * every hash since the revision that set it: the first hook after upgrading from an earlier one
+   * replaces its container once. A cache
    * generation of 0 adds nothing, so containers labelled before it existed keep their hash.
    */
   public String hash() {

@@ -93,17 +93,17 @@ final class AppendOnlyLog {
   private static List<String> lastLines(Path path, int bytes) {
     try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = in.size();
-      long start = Math.max(0, size - bytes);
+      long start = Math.max(0, size - bytes - 1); // one byte more: is the window's first line whole?
       ByteBuffer buffer = ByteBuffer.allocate((int) (size - start));
       while (buffer.hasRemaining() && in.read(buffer, start + buffer.position()) > 0) {
         // read to the end
       }
       String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+      if (start > 0) {
+        text = text.substring(text.indexOf('\n') + 1); // the line the window cuts, or the byte before it
+      }
       List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
       lines.remove(lines.size() - 1); // after the last line break: a line not yet complete, or ""
-      if (start > 0 && !lines.isEmpty()) {
-        lines.remove(0); // cut by the window
-      }
       return lines;
     } catch (NoSuchFileException e) {
       return List.of();
