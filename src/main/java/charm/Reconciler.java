@@ -18,6 +18,7 @@ import charm.workload.HostFiles;
 import charm.workload.RegistryAccess;
 import charm.workload.RegistryProbe;
 import charm.workload.RegistryContainer;
+import charm.workload.RegistryLogs;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +57,7 @@ public final class Reconciler {
   private final EngineTrust trust;
   private final Relations relations;
   private final ScheduledMaintenance maintenance;
+  private final RegistryLogs logs;
   /** What this process found ready, for {@link ReadyRecord}; null until then. */
   private ReadyRecord readyNow;
   /** Whether this process confirmed the stored record (nothing to write). */
@@ -97,6 +99,7 @@ public final class Reconciler {
     this.trust = new EngineTrust(tools, files);
     this.relations = new Relations(tools, files, owner.unit(), owner.application(), brokenRelation, modelName, owner.modelUuid());
     this.maintenance = new ScheduledMaintenance(tools, secret);
+    this.logs = new RegistryLogs(files);
   }
 
   /** The status after the stop action (the previous charm's text); every hook keeps it until the start action. */
@@ -162,6 +165,7 @@ public final class Reconciler {
   public void reconcile(Supplier<ActionResult> job) {
     Facts facts = read();
     tools.statusSet(maintain(facts, converge(facts), job));
+    copyLogsOf(facts);
   }
 
   /**
@@ -184,6 +188,7 @@ public final class Reconciler {
     }
     Facts facts = read(Map.of());
     tools.statusSet(maintain(facts, converge(facts), job));
+    copyLogsOf(facts);
   }
 
   /** When the unit is still as the record says ({@link #confirms}), reports its status. */
@@ -193,7 +198,28 @@ public final class Reconciler {
     }
     tools.statusSet(Status.active(r.status()));
     confirmed = true;
+    copyLogs(r.container());
     return true;
+  }
+
+  /**
+   * The container's new log lines to {@link Layout#registryLog} ({@link RegistryLogs}), at the end
+   * of every hook that reconciles or confirms: one more GET on the engine socket. A copy that
+   * fails is retried by the next hook (it starts after the last line copied) and fails nothing.
+   */
+  private void copyLogsOf(Facts facts) {
+    // Options with problems or no http secret yet: the hook went nowhere near the engine.
+    if (facts.config().problems().isEmpty() && facts.httpSecret() != null && !facts.httpSecret().isEmpty()) {
+      copyLogs(facts.config().registryName());
+    }
+  }
+
+  private void copyLogs(String containerName) {
+    try (RegistryContainer engine = docker.get()) {
+      logs.copy(engine, containerName);
+    } catch (EngineUnavailable | java.io.UncheckedIOException | IllegalStateException e) {
+      tools.log(LogLevel.WARNING, "The registry's log lines were not copied to " + Layout.registryLog(containerName) + " this time: " + e.getMessage());
+    }
   }
 
   /**
@@ -230,6 +256,7 @@ public final class Reconciler {
     }
     Facts facts = read(Map.of());
     tools.statusSet(maintain(facts, checkOrApply(facts, true), job));
+    copyLogsOf(facts);
   }
 
   /**

@@ -150,7 +150,7 @@ final class Relations {
       return;
     }
     Topology topology = new Topology(modelName, modelUuid, application, unit, CosAgentData.CHARM);
-    Map<String, String> wanted = Map.of(CosAgentData.KEY, CosAgentData.config(topology, cfg.debugPort()));
+    Map<String, String> wanted = Map.of(CosAgentData.KEY, CosAgentData.config(topology, cfg.debugPort(), cfg.registryName()));
     for (String relation : relations) {
       write(relation, tools.relationGet(relation, unit), wanted, List.of(), COS_AGENT);
     }

@@ -7,9 +7,12 @@ import charm.content.Usage;
 import charm.juju.HookTools;
 import charm.registry.ImageRef;
 import charm.workload.HostFiles;
+import charm.workload.MaintenanceLog;
 import charm.workload.RegistryContainer;
 import charm.workload.RegistryAccess;
 import charm.workload.RegistryApi;
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,17 +35,21 @@ public final class RegistryActions {
   private final GarbageCollection gc;
   private final Prune prune;
   private final CacheReset cacheReset;
+  private final MaintenanceLog maintenanceLog;
+  private final HookTools tools;
 
   public RegistryActions(HookTools tools, Supplier<RegistryContainer> docker, HostFiles files, Reconciler reconciler) {
     this.reconciler = reconciler;
     this.cacheReset = new CacheReset(tools, reconciler.owner());
     this.gc = new GarbageCollection(tools, docker, files, reconciler, cacheReset);
     this.prune = new Prune(gc);
+    this.maintenanceLog = new MaintenanceLog(files);
+    this.tools = tools;
   }
 
   /** prune: see {@link Prune}. */
   public ActionResult prune(Map<String, Object> params) {
-    return cacheReset.report(prune.run(params));
+    return noted("prune", cacheReset.report(prune.run(params)));
   }
 
   /**
@@ -94,14 +101,31 @@ public final class RegistryActions {
    */
   public ActionResult scheduledMaintenance() {
     if (!reconciler.read().config().retentionPolicy().isEmpty()) {
-      return prune(Map.of("dry-run", false));
+      return noted("scheduled-prune", cacheReset.report(prune.run(Map.of("dry-run", false))));
     }
-    return garbageCollect(Map.of());
+    return noted("scheduled-garbage-collect", cacheReset.report(gc.run(Map.of())));
+  }
+
+  /**
+   * The outcome, also as a line of the maintenance log ({@link MaintenanceLog}), which COS's log
+   * alert watches: "done" with the message, or "failed" with the reason. A log that cannot be
+   * written fails nothing (the action's own output says the same).
+   */
+  private ActionResult noted(String what, ActionResult result) {
+    String name = what + ("true".equals(result.results().get("dry-run")) ? "-dry-run" : "");
+    boolean failed = result instanceof ActionResult.Failed;
+    String message = failed ? ((ActionResult.Failed) result).message() : result.results().getOrDefault("message", "");
+    try {
+      maintenanceLog.note(Instant.now(), name, failed, message);
+    } catch (UncheckedIOException e) {
+      tools.log(HookTools.LogLevel.WARNING, "Could not write " + charm.registry.Layout.MAINTENANCE_LOG + ": " + e.getMessage());
+    }
+    return result;
   }
 
   /** garbage-collect: see {@link GarbageCollection}; the caches it reset: see {@link CacheReset}. */
   public ActionResult garbageCollect(Map<String, Object> params) {
-    return cacheReset.report(gc.run(params));
+    return noted("garbage-collect", cacheReset.report(gc.run(params)));
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * (scoped to its model and application) that manages the container; it goes into the labels.
  * {@code command} is the container's command (the arguments to the image's entrypoint); empty
  * runs the image's own default.
+ * Every container logs through {@link #LOG_DRIVER} with rotation (not a field: the same for all).
  * {@code cacheGeneration} is the highest blob descriptor cache generation the unit saw in the peer
  * relation (0: none), planned only for an in-memory cache on shared storage (see {@code
  * charm.CacheReset}): raising it replaces the container, which starts with an empty cache.
@@ -42,6 +43,20 @@ public record ContainerSpec(
    * configuration.
    */
   public static final String CACHE_GENERATION_LABEL = "charm.docker-registry.cache-generation";
+
+  /**
+   * The engine keeps the container's output with this log driver, whatever the engine's default
+   * is, rotated at {@link #LOG_MAX_SIZE} and at most {@link #LOG_MAX_FILE} files: bounded on disk.
+   * In every spec's hash, so containers created before it are replaced once.
+   */
+  public static final String LOG_DRIVER = "json-file";
+  public static final String LOG_MAX_SIZE = "10m";
+  public static final String LOG_MAX_FILE = "3";
+
+  /** The log driver's options. */
+  public static Map<String, String> logOptions() {
+    return Map.of("max-size", LOG_MAX_SIZE, "max-file", LOG_MAX_FILE);
+  }
 
   public ContainerSpec {
     command = List.copyOf(command);
@@ -101,8 +116,9 @@ public record ContainerSpec(
   /**
    * SHA-256 over a canonical rendering of every field. Mounts and ports are written out rather
    * than through their records' generated toString, whose first call costs a hook the
-   * bootstrap of its method handles. An empty command adds no line: such a spec hashes as it did
-   * in the revisions before the command was a field, which ran every container that way. A cache
+   * bootstrap of its method handles. An empty command adds no line. The log driver line is in
+   * every hash since the revision that set it: the first hook after upgrading from an earlier one
+   * replaces its container once. A cache
    * generation of 0 adds nothing, so containers labelled before it existed keep their hash.
    */
   public String hash() {
@@ -115,6 +131,7 @@ public record ContainerSpec(
     ports.forEach(p -> canonical.append("port=").append(p.canonical()).append('\n'));
     tmpfs.forEach(t -> canonical.append("tmpfs=").append(t).append('\n'));
     canonical.append("hardened=").append(hardened).append('\n');
+    canonical.append("log=").append(LOG_DRIVER).append(" max-file=").append(LOG_MAX_FILE).append(" max-size=").append(LOG_MAX_SIZE).append('\n');
     canonical.append("content=").append(contentDigest).append('\n');
     owner.labels().forEach((k, v) -> canonical.append("label=").append(k).append('=').append(v).append('\n'));
     if (cacheGeneration > 0) {

@@ -34,6 +34,19 @@ public final class Layout {
   /** A copy of the local client certificate the nrpe check presents, readable by group nagios. */
   public static final String NRPE_DIR = "/etc/docker/registry/nrpe";
 
+  /**
+   * The registry's and the charm's maintenance logs, where COS collectors tail {@code
+   * /var/log/**}{@code /*log}: {@code <registry-name>.log} (the container's output, copied by every
+   * hook) and {@code maintenance.log}; each rotated to one {@code .1}.
+   */
+  public static final String LOG_DIR = "/var/log/docker-registry";
+  public static final String MAINTENANCE_LOG = LOG_DIR + "/maintenance.log";
+
+  /** The copy of the output of the container named {@code registryName}. */
+  public static String registryLog(String registryName) {
+    return LOG_DIR + "/" + registryName + ".log";
+  }
+
   static final List<String> OWNED_DIRS = List.of(AUTH_DIR, TLS_DIR, CERT_PROVIDER_DIR, LOCAL_CA_DIR, NRPE_DIR);
 
   private Layout() {}

@@ -1,6 +1,7 @@
 package charm.relations;
 
 import charm.juju.Json;
+import charm.registry.Layout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,13 @@ import org.tukaani.xz.XZOutputStream;
  *   <li>{@code dashboards}: {@code cos/registry.dashboard.json} with the library's stable {@code
  *       uid} and {@code charm: docker-registry} tag, as base64 of its xz-compressed JSON (what
  *       Python's {@code lzma.compress} writes: the xz container, CRC64, preset 6);
- *   <li>{@code log_alert_rules}, {@code log_slots}: empty for now.
+ *   <li>{@code log_alert_rules}: the rule groups of {@code cos/registry.log-rules.json} (LogQL over
+ *       the files under {@code /var/log/docker-registry}), named and labelled as the metrics rules
+ *       but for {@code juju_application} ({@link Topology#logLabels}), {@code %%juju_topology%%}
+ *       replaced by the matchers the collectors' {@code /var/log} lines carry ({@link
+ *       Topology#logMatchers}) and {@code %%registry_log%%}, {@code %%maintenance_log%%} by the
+ *       files' paths;
+ *   <li>{@code log_slots}: empty (for snaps).
  * </ul>
  */
 public final class CosAgentData {
@@ -46,17 +53,21 @@ public final class CosAgentData {
   public static final String METRICS_PATH = "/metrics";
   static final String RULES = "/cos/registry.rules.json";
   static final String PLACEHOLDER = "%%juju_topology%%";
+  static final String LOG_RULES = "/cos/registry.log-rules.json";
   static final String DASHBOARD = "/cos/registry.dashboard.json";
   /** The charm's name (metadata.yaml): the topology's {@code juju_charm}, the dashboards' uid and tag. */
   public static final String CHARM = "docker-registry";
 
   private CosAgentData() {}
 
-  /** The {@code config} value for a unit whose debug listener is on {@code debugPort}. */
-  public static String config(Topology topology, int debugPort) {
+  /**
+   * The {@code config} value for a unit whose debug listener is on {@code debugPort} and whose
+   * container is {@code registryName}.
+   */
+  public static String config(Topology topology, int debugPort, String registryName) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("metrics_alert_rules", alertRules(topology, resource(RULES)));
-    data.put("log_alert_rules", Map.of("groups", List.of()));
+    data.put("log_alert_rules", logAlertRules(topology, registryName));
     data.put("dashboards", List.of(dashboard(DASHBOARD)));
     data.put("metrics_scrape_jobs", List.of(scrapeJob(topology, debugPort)));
     data.put("log_slots", List.of());
@@ -138,8 +149,19 @@ public final class CosAgentData {
    * labels completed with the topology (a label the rule sets stays), its expression's
    * placeholder replaced by the topology matchers.
    */
-  @SuppressWarnings("unchecked")
   static Map<String, Object> alertRules(Topology topology, String rulesJson) {
+    return alertRules(topology, rulesJson, topology.matchers(), topology.labels(), Map.of());
+  }
+
+  /** The log rule groups, for the files of the container {@code registryName}. */
+  static Map<String, Object> logAlertRules(Topology topology, String registryName) {
+    Map<String, String> files = Map.of("%%registry_log%%", Layout.registryLog(registryName), "%%maintenance_log%%", Layout.MAINTENANCE_LOG);
+    return alertRules(topology, resource(LOG_RULES), topology.logMatchers(), topology.logLabels(), files);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> alertRules(Topology topology, String rulesJson, String matchers, Map<String, String> topologyLabels,
+      Map<String, String> values) {
     Map<String, Object> parsed = (Map<String, Object>) Json.parse(rulesJson.getBytes(StandardCharsets.UTF_8));
     List<Object> groups = new ArrayList<>();
     for (Object g : (List<Object>) parsed.get("groups")) {
@@ -151,9 +173,13 @@ public final class CosAgentData {
         if (!expr.contains(PLACEHOLDER)) {
           throw new IllegalArgumentException("rule " + rule.get("alert") + " has no " + PLACEHOLDER + " in its expression");
         }
-        rule.put("expr", expr.replace(PLACEHOLDER, topology.matchers()));
+        expr = expr.replace(PLACEHOLDER, matchers);
+        for (Map.Entry<String, String> v : values.entrySet()) {
+          expr = expr.replace(v.getKey(), v.getValue().replace("\\", "\\\\").replace("\"", "\\\""));
+        }
+        rule.put("expr", expr);
         Map<String, Object> labels = new LinkedHashMap<>((Map<String, Object>) rule.getOrDefault("labels", Map.of()));
-        topology.labels().forEach(labels::putIfAbsent);
+        topologyLabels.forEach(labels::putIfAbsent);
         rule.put("labels", labels);
         rules.add(rule);
       }

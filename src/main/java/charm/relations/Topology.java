@@ -20,10 +20,41 @@ public record Topology(String model, String modelUuid, String application, Strin
     return labels;
   }
 
-  /** The labels as PromQL (and LogQL) equality matchers, comma-separated. */
+  /** The labels as PromQL equality matchers, comma-separated. */
   public String matchers() {
+    return matchers(labels());
+  }
+
+  /**
+   * The labels a log alert rule carries: all but {@code juju_application}. The collectors label
+   * the lines they tail from {@code /var/log} with their own application (opentelemetry-collector's
+   * {@code filelog/var-log} receiver, grafana-agent's {@code varlog} job), and the libraries
+   * downstream (cosl's rules, Loki's) write the rule's {@code juju_application} label into its
+   * expression as a matcher: ours would never match those lines, theirs (filled in where the label
+   * is missing) does.
+   */
+  public Map<String, String> logLabels() {
+    Map<String, String> labels = labels();
+    labels.remove("juju_application");
+    return labels;
+  }
+
+  /**
+   * The LogQL stream matchers for lines tailed from {@code /var/log}: the model and its uuid, the
+   * topology labels those lines carry that are ours (no unit: opentelemetry-collector's receiver
+   * sets none; no application or charm: the collector's own).
+   */
+  public String logMatchers() {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("juju_model", model);
+    labels.put("juju_model_uuid", modelUuid);
+    return matchers(labels);
+  }
+
+  /** Equality matchers, comma-separated, values quoted as PromQL and LogQL read them. */
+  public static String matchers(Map<String, String> labels) {
     StringBuilder sb = new StringBuilder();
-    labels().forEach((k, v) -> {
+    labels.forEach((k, v) -> {
       if (sb.length() > 0) {
         sb.append(',');
       }

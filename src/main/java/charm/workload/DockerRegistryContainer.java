@@ -12,6 +12,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
@@ -45,6 +46,8 @@ public final class DockerRegistryContainer implements RegistryContainer {
 
   /** Longest log line kept by {@link #logTail} (a line is cut there). */
   private static final int MAX_LOG_LINE = 1000;
+  /** Longest line {@link #logSince} gives (with its timestamp); a line is cut there. */
+  private static final int MAX_COPIED_LINE = 16_384;
 
   private static final Pattern ENGINE_MESSAGE = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -248,7 +251,8 @@ public final class DockerRegistryContainer implements RegistryContainer {
             .withMounts(mounts)
             .withPortBindings(portBindings)
             .withRestartPolicy(RestartPolicy.unlessStoppedRestart())
-            .withTmpFs(tmpfs);
+            .withTmpFs(tmpfs)
+            .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, ContainerSpec.logOptions()));
     if (spec.hardened()) {
       // The registry needs no capability: it runs as root, owns its files and listens on 5000.
       host.withSecurityOpts(List.of("no-new-privileges:true"))
@@ -322,6 +326,13 @@ public final class DockerRegistryContainer implements RegistryContainer {
   public List<String> logTail(String nameOrId, int lines) {
     DockerSocket.Response r = reads.get("/containers/" + DockerSocket.encode(nameOrId) + "/logs?stdout=1&stderr=1&tail=" + lines);
     return r.status() == 200 ? LogStream.lines(r.text(), MAX_LOG_LINE) : List.of();
+  }
+
+  @Override
+  public List<String> logSince(String nameOrId, String since, int lines) {
+    DockerSocket.Response r = reads.get("/containers/" + DockerSocket.encode(nameOrId) + "/logs?stdout=1&stderr=1&timestamps=1&since="
+        + DockerSocket.encode(since) + "&tail=" + lines);
+    return r.status() == 200 ? LogStream.lines(r.text(), MAX_COPIED_LINE) : List.of();
   }
 
   @Override

@@ -74,6 +74,15 @@ public interface RegistryContainer extends AutoCloseable {
    */
   List<String> logTail(String nameOrId, int lines);
 
+  /**
+   * The lines the container wrote to stdout and stderr at or after {@code since} (Unix seconds,
+   * with a fraction: "1700000000.123456789"), each prefixed with the engine's RFC 3339 time and a
+   * space, oldest first, at most the last {@code lines} of them; empty when the engine keeps none.
+   */
+  default List<String> logSince(String nameOrId, String since, int lines) {
+    return List.of();
+  }
+
   /** Runs a command in a running container and returns its stdout and stderr. */
   String exec(String nameOrId, List<String> command);
 

@@ -40,27 +40,38 @@ class ContainerSpecTest {
   /**
    * The hash is in the label of every running container: the same spec must give the same hash in
    * every revision of the charm, or an upgrade replaces every registry. Pinned to the values of
-   * the revision that made the command a field.
+   * the revision that gave every container its log driver and rotation.
    */
   @Test
   void hashIsTheOneThisRevisionLabelsContainersWith() {
     assertEquals(List.of("serve", "/etc/docker/registry/config.yml"), BASE.command());
-    assertEquals("c8f64b301ff6d4b0408a4f8024fc4a4958d9a0b4db569c2c60046374ec75244d", BASE.hash());
-    assertEquals("a40074fb87d7d005a6a2bf7f75c8be81cc496a614d76cffed9576a84a1d8fd41", twoOfEach(BASE).hash());
+    assertEquals("003ebb92d4e645bf8040ad584e614e39c9c3488a9b5471e78ab44a30c73f2f36", BASE.hash());
+    assertEquals(Map.of("max-size", "10m", "max-file", "3"), ContainerSpec.logOptions());
   }
 
   /**
-   * Earlier revisions set no command (the image's default ran) and hashed no command line; their
-   * labels are pinned here, with mounts and ports as the records' generated toString gave them. A
-   * spec without a command still hashes so, and the planned one does not: the first hook of this
-   * revision replaces such a container once, with one that runs {@code serve <our config.yml>}
+   * The log driver and its rotation are in the hash: a container of the revisions before them
+   * (pinned: the revision that made the command a field, and the ones before it without a command)
+   * is replaced once by the first hook after the upgrade, with one the engine logs for bounded.
+   */
+  @Test
+  void aContainerOfTheRevisionsBeforeTheLogConfigIsReplacedOnce() {
+    assertNotEquals("c8f64b301ff6d4b0408a4f8024fc4a4958d9a0b4db569c2c60046374ec75244d", BASE.hash());
+    assertNotEquals("a40074fb87d7d005a6a2bf7f75c8be81cc496a614d76cffed9576a84a1d8fd41", twoOfEach(BASE).hash());
+    ContainerSpec earlier = withCommand(BASE, List.of());
+    assertNotEquals("255bb3723f131ac0596842c189412efe2d02fca9a629eafacea8492dea734a0d", earlier.hash());
+    assertNotEquals("7bb10d0f9067a8d72f4e129c834b72d7cb4be8c946fac656235ffff817ae867a", twoOfEach(earlier).hash());
+  }
+
+  /**
+   * Earlier revisions set no command (the image's default ran) and hashed no command line (their
+   * labels are pinned above). A spec without a command hashes otherwise than the planned one, so
+   * a container without it is replaced, with one that runs {@code serve <our config.yml>}
    * whatever the image's default.
    */
   @Test
-  void aContainerOfAnEarlierRevisionWithoutTheCommandIsReplacedOnce() {
+  void aSpecWithoutTheCommandHashesOtherwise() {
     ContainerSpec earlier = withCommand(BASE, List.of());
-    assertEquals("255bb3723f131ac0596842c189412efe2d02fca9a629eafacea8492dea734a0d", earlier.hash());
-    assertEquals("7bb10d0f9067a8d72f4e129c834b72d7cb4be8c946fac656235ffff817ae867a", twoOfEach(earlier).hash());
     assertNotEquals(earlier.hash(), BASE.hash());
     assertNotEquals(twoOfEach(earlier).hash(), twoOfEach(BASE).hash());
   }

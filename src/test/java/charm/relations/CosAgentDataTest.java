@@ -20,9 +20,9 @@ class CosAgentDataTest {
 
   @Test
   void theConfigHasTheLibrarysKeysAndShapes() {
-    Map<String, Object> config = parsed(CosAgentData.config(TOPOLOGY, 5001));
+    Map<String, Object> config = parsed(CosAgentData.config(TOPOLOGY, 5001, "registry"));
     assertEquals(List.of("metrics_alert_rules", "log_alert_rules", "dashboards", "metrics_scrape_jobs", "log_slots"), List.copyOf(config.keySet()));
-    assertEquals(Map.of("groups", List.of()), config.get("log_alert_rules"));
+    assertEquals(List.of("groups"), List.copyOf(((Map<?, ?>) config.get("log_alert_rules")).keySet()));
     assertEquals(1, ((List<?>) config.get("dashboards")).size());
     assertEquals(List.of(), config.get("log_slots"));
     assertEquals(List.of(Map.of(
@@ -43,7 +43,7 @@ class CosAgentDataTest {
   @Test
   @SuppressWarnings("unchecked")
   void everyRuleCarriesTheTopologyInItsLabelsAndExpression() {
-    Map<String, Object> rules = (Map<String, Object>) parsed(CosAgentData.config(TOPOLOGY, 5001)).get("metrics_alert_rules");
+    Map<String, Object> rules = (Map<String, Object>) parsed(CosAgentData.config(TOPOLOGY, 5001, "registry")).get("metrics_alert_rules");
     List<Map<String, Object>> groups = (List<Map<String, Object>>) rules.get("groups");
     assertEquals(1, groups.size());
     assertEquals("m_u-1_docker-registry_docker-registry_0_registry_alerts", groups.get(0).get("name"));
@@ -61,6 +61,66 @@ class CosAgentDataTest {
     }
   }
 
+  /** A LogQL metric query: sum(count_over_time({selector} |~ `regex` [range])) > 0. */
+  static final java.util.regex.Pattern LOG_QUERY = java.util.regex.Pattern.compile(
+      "sum\\(count_over_time\\(\\{((?:[a-z_]+=\"(?:[^\"\\\\]|\\\\.)*\"(?:, ?)?)+)\\} \\|~ `([^`]+)` \\[(\\d+[mh])\\]\\)\\) > 0");
+
+  /** The line filter of a published log rule, as a Java regex (RE2's subset used here reads the same). */
+  @SuppressWarnings("unchecked")
+  static java.util.regex.Pattern lineFilter(String config, String alert) {
+    Map<String, Object> rules = (Map<String, Object>) parsed(config).get("log_alert_rules");
+    for (Object g : (List<Object>) rules.get("groups")) {
+      for (Object r : (List<Object>) ((Map<String, Object>) g).get("rules")) {
+        Map<String, Object> rule = (Map<String, Object>) r;
+        if (alert.equals(rule.get("alert"))) {
+          java.util.regex.Matcher m = LOG_QUERY.matcher((String) rule.get("expr"));
+          assertTrue(m.matches(), (String) rule.get("expr"));
+          return java.util.regex.Pattern.compile(m.group(2));
+        }
+      }
+    }
+    throw new AssertionError("no log rule " + alert);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void logRulesSelectTheFilesWithTheTopologyTheCollectorsLinesCarry() {
+    Map<String, Object> rules = (Map<String, Object>) parsed(CosAgentData.config(TOPOLOGY, 5001, "registry")).get("log_alert_rules");
+    List<Map<String, Object>> groups = (List<Map<String, Object>>) rules.get("groups");
+    assertEquals(1, groups.size());
+    assertEquals("m_u-1_docker-registry_docker-registry_0_registry_logs_alerts", groups.get(0).get("name"));
+    List<Map<String, Object>> list = (List<Map<String, Object>>) groups.get(0).get("rules");
+    assertEquals(List.of("RegistryStorageUnhealthy", "RegistryMaintenanceFailed"), list.stream().map(r -> r.get("alert")).toList());
+    Map<String, String> files = Map.of("RegistryStorageUnhealthy", "/var/log/docker-registry/registry.log",
+        "RegistryMaintenanceFailed", "/var/log/docker-registry/maintenance.log");
+    for (Map<String, Object> rule : list) {
+      Map<String, Object> labels = (Map<String, Object>) rule.get("labels");
+      assertEquals(Map.of("juju_model", "m", "juju_model_uuid", "u-1", "juju_unit", "docker-registry/0", "juju_charm", "docker-registry"),
+          Map.of("juju_model", labels.get("juju_model"), "juju_model_uuid", labels.get("juju_model_uuid"), "juju_unit", labels.get("juju_unit"),
+              "juju_charm", labels.get("juju_charm")));
+      assertFalse(labels.containsKey("juju_application"), "the collectors' /var/log lines carry their own application: " + labels);
+      String expr = (String) rule.get("expr");
+      java.util.regex.Matcher m = LOG_QUERY.matcher(expr);
+      assertTrue(m.matches(), expr);
+      assertEquals("juju_model=\"m\",juju_model_uuid=\"u-1\", filename=\"" + files.get(rule.get("alert")) + "\"", m.group(1));
+      assertTrue(rule.containsKey("for") && rule.containsKey("annotations"), rule.toString());
+    }
+  }
+
+  @Test
+  void theLogRulesLineFiltersMatchWhatTheyAreFor() {
+    String config = CosAgentData.config(TOPOLOGY, 5001, "registry");
+    java.util.regex.Pattern unhealthy = lineFilter(config, "RegistryStorageUnhealthy");
+    assertTrue(unhealthy.matcher("2026-01-02T03:04:05.123456789Z 172.17.0.1 - - [02/Jan/2026:03:04:05 +0000] \"GET /v2/ HTTP/1.1\" 503 73 \"\" "
+        + "\"Go-http-client/1.1\"").find());
+    assertFalse(unhealthy.matcher("2026-01-02T03:04:05.123456789Z 172.17.0.1 - - [02/Jan/2026:03:04:05 +0000] \"GET /v2/ HTTP/1.1\" 200 2 \"\" "
+        + "\"Go-http-client/1.1\"").find());
+    assertFalse(unhealthy.matcher("2026-01-02T03:04:05Z 127.0.0.1 - - [02/Jan/2026:03:04:05 +0000] \"GET /debug/health HTTP/1.1\" 503 9 \"\" \"x\"").find());
+    java.util.regex.Pattern failed = lineFilter(config, "RegistryMaintenanceFailed");
+    assertTrue(failed.matcher("2026-01-02T03:04:05Z garbage-collect failed: registry garbage-collect exited with 1").find());
+    assertFalse(failed.matcher("2026-01-02T03:04:05Z prune done: pruned 3 tags; none failed: all good").find());
+  }
+
   @Test
   void aRuleWithoutThePlaceholderIsRefused() {
     String rules = "{\"groups\":[{\"name\":\"g\",\"rules\":[{\"alert\":\"A\",\"expr\":\"up < 1\"}]}]}";
@@ -72,7 +132,7 @@ class CosAgentDataTest {
   @Test
   @SuppressWarnings("unchecked")
   void dashboardsAreXzBase64WithTheLibrarysUidAndTag() throws Exception {
-    String encoded = (String) ((List<Object>) parsed(CosAgentData.config(TOPOLOGY, 5001)).get("dashboards")).get(0);
+    String encoded = (String) ((List<Object>) parsed(CosAgentData.config(TOPOLOGY, 5001, "registry")).get("dashboards")).get(0);
     assertTrue(encoded.startsWith("/Td6WFoA"), encoded.substring(0, 20));
     Map<String, Object> dashboard = (Map<String, Object>) Json.parse(decode(encoded));
     // hashlib.shake_256(b"docker-registry-src/main/resources/cos/registry.dashboard.json").hexdigest(20)

@@ -23,7 +23,7 @@ class CosRulesTest {
 
   @Test
   void promtoolChecksAndTestsThePublishedRules() throws Exception {
-    Object rules = CosAgentDataTest.parsed(CosAgentData.config(CosAgentDataTest.TOPOLOGY, 5001)).get("metrics_alert_rules");
+    Object rules = CosAgentDataTest.parsed(CosAgentData.config(CosAgentDataTest.TOPOLOGY, 5001, "registry")).get("metrics_alert_rules");
     Files.write(dir.resolve("registry.rules.json"), Json.writePretty(rules));
     try (InputStream in = getClass().getResourceAsStream("/cos/registry.rules.test.yml")) {
       Files.write(dir.resolve("registry.rules.test.yml"), in.readAllBytes());
