@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The cos-agent relation with the real pieces: the unit's published scrape job, exactly as
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  */
 @Tag("docker")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Isolated // runs alone: its assertions are about time (the down alert fires within its for plus two scrape intervals)
+@Tag("timing") // runs alone (pom.xml): its assertions are about time (the down alert fires within its for plus two scrape intervals)
 class CosAgentIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String COLLECTOR = "opentelemetry-collector/0";

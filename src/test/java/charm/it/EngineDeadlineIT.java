@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * "Never hang": the unit's engine socket is swapped for one that accepts connections and never
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  */
 @Tag("docker")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Isolated // runs alone: its assertions are about time (hooks give up within a bound)
+@Tag("timing") // runs alone (pom.xml): its assertions are about time (hooks give up within a bound)
 class EngineDeadlineIT {
   static final String UNIT = "docker-registry/0";
   /** The socket GET deadline is 10 s; a hook may spend it once or twice, plus a JVM start. */

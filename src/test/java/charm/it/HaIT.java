@@ -19,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Two units of the packed charm, each on its own "machine" (the second on its own Docker engine
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  * again, and every image comes back with the digest it was pushed with.
  */
 @Tag("docker")
-@Isolated // runs alone: its assertions are about time (failover within a bound)
+@Tag("timing") // runs alone (pom.xml): its assertions are about time (failover within a bound)
 class HaIT {
   static final Duration FAILOVER_DEADLINE = Duration.ofSeconds(15);
   static final String LEADER = "docker-registry/0";

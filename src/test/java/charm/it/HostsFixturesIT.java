@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The fixtures for tests with two units on two "machines": {@link TestHost} (a second Docker
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  */
 @Tag("docker")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Isolated // runs alone: its assertions are about time (failover within a bound, two extra engines)
+@Tag("timing") // runs alone (pom.xml): its assertions are about time (failover within a bound, two extra engines)
 class HostsFixturesIT {
   static final String CHECK_HTTP = "/usr/lib/nagios/plugins/check_http";
   static final Duration FAILOVER_DEADLINE = Duration.ofSeconds(20);

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The garbage-collect action's redis client ({@link RedisFlush}) against a real redis-server with
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  * password, nothing listening, a server that never answers) within its deadline, never with the
  * password in the text.
  */
-@Isolated // runs alone: its assertions are about time (a deadline of 700 ms measured)
+@Tag("timing") // runs alone (pom.xml): its assertions are about time (a deadline of 700 ms measured)
 class RedisFlushIT {
   static final int DB = 3;
 
