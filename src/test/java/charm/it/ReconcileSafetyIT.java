@@ -393,49 +393,83 @@ class ReconcileSafetyIT {
     assertFalse(unit.sim.unitState(SimUnit.UNIT).containsKey("failed-replacement"), "a replacement that works clears the mark");
   }
 
+  /** Issue 20, point 3: the longest time a client probing every 50 ms goes without an answer. */
+  static final long RECONFIGURE_GAP_GOAL_MILLIS = 1000;
+  static final int RECONFIGURE_RUNS = 10;
+  static final long PROBE_INTERVAL_NANOS = 50_000_000L;
+
+  /**
+   * Ten effective changes (log-level debug, then info, ...): in each, clients probing every 50 ms
+   * go at most 1 s without an answer, and the registry that answers at the end is the new
+   * container, running at the new log level (a registry that never came back would leave no
+   * answer after the hook and fail).
+   */
   @Test
-  void anEffectiveReconfigureKeepsTheRegistryDownForUnderASecond() throws Exception {
-    // Several probes at once: one that happens to hang on a connection the old registry accepted
-    // as it stopped must not hide the answers of the others.
-    AtomicBoolean running = new AtomicBoolean(true);
-    ConcurrentLinkedQueue<Long> answers = new ConcurrentLinkedQueue<>();
-    List<Thread> probes = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      Thread probe = new Thread(() -> {
-        while (running.get()) {
-          if (isRegistry(unit.port, 250)) {
-            answers.add(System.nanoTime());
-          }
-          // Pacing, not synchronisation: four busy loops would starve the engine on two cores.
-          java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
-        }
-      });
-      probe.start();
-      probes.add(probe);
-    }
+  void anEffectiveReconfigureLeavesAProbingClientWithoutAnAnswerForAtMostASecond() throws Exception {
+    List<Long> gaps = new ArrayList<>();
     try {
-      String before = SimUnit.idAndStart(unit.name);
-      unit.config(Map.of("log-level", "debug"), List.of());
-      unit.assertActive();
-      assertNotEquals(before, SimUnit.idAndStart(unit.name), "the change recreated the container");
-    } finally {
-      running.set(false);
-      for (Thread probe : probes) {
-        probe.join();
+      for (int run = 1; run <= RECONFIGURE_RUNS; run++) {
+        String level = run % 2 == 1 ? "debug" : "info";
+        // Four clients, each probing every 50 ms, their phases spread: one that happens to hang
+        // on a connection the old registry accepted as it stopped does not hide the others.
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<Long> answers = new ConcurrentLinkedQueue<>();
+        List<Thread> probes = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+          long phase = i * PROBE_INTERVAL_NANOS / 4;
+          Thread probe = new Thread(() -> {
+            long next = t0 + phase;
+            while (running.get()) {
+              java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime()); // pacing, not synchronisation
+              next += PROBE_INTERVAL_NANOS;
+              if (isRegistry(unit.port, 250)) {
+                answers.add(System.nanoTime());
+              }
+            }
+          });
+          probe.start();
+          probes.add(probe);
+        }
+        String before = containerId(unit.name);
+        long hookDone;
+        try {
+          Poll.until(java.time.Duration.ofSeconds(5), () -> !answers.isEmpty(), () -> "no answer before the change");
+          unit.config(Map.of("log-level", level), List.of());
+          hookDone = System.nanoTime();
+          unit.assertActive();
+          // The new container answers: an answer after the hook, which removed the old one.
+          Poll.until(java.time.Duration.ofSeconds(5), () -> answers.stream().anyMatch(t -> t > hookDone),
+              () -> "no answer from the new container after the change to " + level);
+        } finally {
+          running.set(false);
+          for (Thread probe : probes) {
+            probe.join();
+          }
+        }
+        String after = containerId(unit.name);
+        assertNotEquals(before, after, "the change recreated the container");
+        String log = Cmd.ok("docker", "logs", after);
+        assertEquals(level.equals("debug"), log.contains("\"level\":\"debug\""), "the new registry logs at " + level + ":\n" + log);
+        List<Long> times = answers.stream().sorted().toList();
+        long longest = 0;
+        for (int i = 1; i < times.size(); i++) {
+          longest = Math.max(longest, times.get(i) - times.get(i - 1));
+        }
+        gaps.add(longest / 1_000_000);
+        List<jujusim.Model.LogLine> logs = unit.sim.logs(SimUnit.UNIT);
+        String replaced = logs.stream().map(l -> l.message).filter(m -> m.startsWith("Replaced container")).reduce((a, b) -> b).orElse("(no log)");
+        System.out.println("reconfigure run " + run + " (log-level=" + level + "): longest gap between answers " + longest / 1_000_000
+            + " ms; the charm: " + replaced.replaceFirst("^.*\\(registry", "(registry"));
       }
+    } finally {
+      System.out.println("reconfigure, " + gaps.size() + " runs, longest gap between answers (ms): " + gaps
+          + (gaps.isEmpty() ? "" : ", max " + java.util.Collections.max(gaps)));
+      unit.config(Map.of(), List.of("log-level"));
     }
-    List<Long> times = answers.stream().sorted().toList();
-    long longestGap = 0;
-    for (int i = 1; i < times.size(); i++) {
-      longestGap = Math.max(longestGap, times.get(i) - times.get(i - 1));
-    }
-    long gapMillis = longestGap / 1_000_000;
-    System.out.println("reconfigure downtime (longest gap between registry answers): " + gapMillis + " ms");
-    // The goal is at most 1 s (about 0.5 s measured on an idle 2-core machine); the bound leaves
-    // room for a loaded CI machine while still catching a replacement that waits for anything.
-    assertTrue(gapMillis < 2000, "registry down for " + gapMillis + " ms (goal: at most 1 s)");
-    unit.config(Map.of(), List.of("log-level"));
     unit.assertActive();
+    assertTrue(gaps.stream().allMatch(g -> g <= RECONFIGURE_GAP_GOAL_MILLIS),
+        "a probing client went without an answer for longer than " + RECONFIGURE_GAP_GOAL_MILLIS + " ms: " + gaps);
   }
 
   @Test
