@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The {@code services} value the leader publishes on the {@code website} relation (interface
  * http) for haproxy: one service named after the application, the first unit primary and the
- * others {@code backup}, with the original charm's server options.
+ * others {@code backup}, with server options tuned for failover (below).
  *
  * <p>Differences from the original, on purpose: units are ordered by unit number ({@code /2}
  * before {@code /10}), not as strings; over HTTPS the service is plain TCP (haproxy passes TLS
@@ -17,9 +17,25 @@ import java.util.List;
  * own ({@code check-ssl verify none}: it proves the registry answers, not who it is). A registry that
  * requires client certificates refuses that connection (haproxy has none to present), so there the
  * check is a TCP connect only: it sees a registry that does not listen, not one that answers 503.
+ *
+ * <p>Failover is tuned for a dead registry (issue 20), not copied from the original ({@code inter
+ * 2000 fall 5}: pulls stopped for 9-12 s): a server is checked every second ({@code inter 1s},
+ * also while down: {@code downinter 1s}), four times a second once a check failed ({@code
+ * fastinter 250ms}), and is down after two failures ({@code fall 2}), up after two successes
+ * ({@code rise 2}). A connection the server refuses or lets time out marks it down at once
+ * ({@code observe layer4 error-limit 1 on-error mark-down}), and the request is sent again to
+ * another server ({@code option redispatch 1}: on every retry, {@code retries 3}). haproxy waits
+ * {@code min(timeout connect, 1 s)} before a retry when there is at most one active server (the
+ * primary), so {@code timeout connect 500ms} bounds that pause; a registry on the same network
+ * accepts in well under a millisecond. Health-check load: one check per second per server per
+ * haproxy unit (the original: one per 2 s).
  */
 public final class ProxyServices {
-  static final String SERVER_OPTIONS = "check inter 2000 rise 2 fall 5 maxconn 4096";
+  static final String SERVER_OPTIONS =
+      "check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096";
+
+  /** Backend options for both modes: what makes a refused connection go to another server at once. */
+  static final List<String> FAILOVER_OPTIONS = List.of("option redispatch 1", "retries 3", "timeout connect 500ms");
 
   private ProxyServices() {}
 
@@ -65,6 +81,7 @@ public final class ProxyServices {
       y.append("   - balance leastconn\n");
       y.append("   - option httpchk GET / HTTP/1.0\n");
     }
+    FAILOVER_OPTIONS.forEach(o -> y.append("   - ").append(o).append('\n'));
     y.append("  servers:\n");
     for (int i = 0; i < ordered.size(); i++) {
       Server s = ordered.get(i);

@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import jujusim.HookResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -391,51 +389,6 @@ class ReconcileSafetyIT {
     }
     unit.assertActive();
     assertFalse(unit.sim.unitState(SimUnit.UNIT).containsKey("failed-replacement"), "a replacement that works clears the mark");
-  }
-
-  @Test
-  void anEffectiveReconfigureKeepsTheRegistryDownForUnderASecond() throws Exception {
-    // Several probes at once: one that happens to hang on a connection the old registry accepted
-    // as it stopped must not hide the answers of the others.
-    AtomicBoolean running = new AtomicBoolean(true);
-    ConcurrentLinkedQueue<Long> answers = new ConcurrentLinkedQueue<>();
-    List<Thread> probes = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      Thread probe = new Thread(() -> {
-        while (running.get()) {
-          if (isRegistry(unit.port, 250)) {
-            answers.add(System.nanoTime());
-          }
-          // Pacing, not synchronisation: four busy loops would starve the engine on two cores.
-          java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
-        }
-      });
-      probe.start();
-      probes.add(probe);
-    }
-    try {
-      String before = SimUnit.idAndStart(unit.name);
-      unit.config(Map.of("log-level", "debug"), List.of());
-      unit.assertActive();
-      assertNotEquals(before, SimUnit.idAndStart(unit.name), "the change recreated the container");
-    } finally {
-      running.set(false);
-      for (Thread probe : probes) {
-        probe.join();
-      }
-    }
-    List<Long> times = answers.stream().sorted().toList();
-    long longestGap = 0;
-    for (int i = 1; i < times.size(); i++) {
-      longestGap = Math.max(longestGap, times.get(i) - times.get(i - 1));
-    }
-    long gapMillis = longestGap / 1_000_000;
-    System.out.println("reconfigure downtime (longest gap between registry answers): " + gapMillis + " ms");
-    // The goal is at most 1 s (about 0.5 s measured on an idle 2-core machine); the bound leaves
-    // room for a loaded CI machine while still catching a replacement that waits for anything.
-    assertTrue(gapMillis < 2000, "registry down for " + gapMillis + " ms (goal: at most 1 s)");
-    unit.config(Map.of(), List.of("log-level"));
-    unit.assertActive();
   }
 
   @Test

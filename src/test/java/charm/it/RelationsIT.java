@@ -147,7 +147,7 @@ class RelationsIT {
       assertEquals(String.valueOf(unit.port), own.get("port"));
       List<Map<String, Object>> services = new Yaml().load(own.get("services"));
       assertEquals("docker-registry", services.get(0).get("service_name"));
-      assertEquals(List.of(List.of("docker-registry-0", "127.0.0.1", unit.port, "check inter 2000 rise 2 fall 5 maxconn 4096")),
+      assertEquals(List.of(List.of("docker-registry-0", "127.0.0.1", unit.port, "check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096")),
           services.get(0).get("servers"));
       assertEquals("Ready at 10.77.0.9:" + unit.port + " (http, proxied).", unit.status().message);
       assertEquals("10.77.0.9:" + unit.port, decoded(clients).get("registry_netloc"), "the proxy's address with the port");

@@ -23,11 +23,12 @@ class RelationDataTest {
     assertEquals("docker-registry", s.get("service_name"));
     assertEquals("0.0.0.0", s.get("service_host"));
     assertEquals(5000, s.get("service_port"));
-    assertEquals(List.of("mode http", "balance leastconn", "option httpchk GET / HTTP/1.0"), s.get("service_options"));
+    assertEquals(List.of("mode http", "balance leastconn", "option httpchk GET / HTTP/1.0", "option redispatch 1", "retries 3", "timeout connect 500ms"),
+        s.get("service_options"));
     assertEquals(List.of(
-        List.of("docker-registry-1", "10.5.0.11", 5000, "check inter 2000 rise 2 fall 5 maxconn 4096"),
-        List.of("docker-registry-2", "10.5.0.12", 5000, "check inter 2000 rise 2 fall 5 maxconn 4096 backup"),
-        List.of("docker-registry-10", "10.5.0.20", 5000, "check inter 2000 rise 2 fall 5 maxconn 4096 backup")), s.get("servers"));
+        List.of("docker-registry-1", "10.5.0.11", 5000, "check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096"),
+        List.of("docker-registry-2", "10.5.0.12", 5000, "check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096 backup"),
+        List.of("docker-registry-10", "10.5.0.20", 5000, "check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096 backup")), s.get("servers"));
   }
 
   @Test
@@ -35,17 +36,18 @@ class RelationDataTest {
     String yaml = ProxyServices.yaml("reg", 443, List.of(new ProxyServices.Server("reg/0", "10.0.0.1", 443),
         new ProxyServices.Server("reg/1", "10.0.0.2", 443)), true, false);
     Map<String, Object> s = new Yaml().<List<Map<String, Object>>>load(yaml).get(0);
-    assertEquals(List.of("mode tcp", "balance leastconn", "option httpchk GET / HTTP/1.0"), s.get("service_options"));
+    assertEquals(List.of("mode tcp", "balance leastconn", "option httpchk GET / HTTP/1.0", "option redispatch 1", "retries 3", "timeout connect 500ms"),
+        s.get("service_options"));
     assertEquals(List.of(
-        List.of("reg-0", "10.0.0.1", 443, "check inter 2000 rise 2 fall 5 maxconn 4096 check-ssl verify none"),
-        List.of("reg-1", "10.0.0.2", 443, "check inter 2000 rise 2 fall 5 maxconn 4096 check-ssl verify none backup")), s.get("servers"));
+        List.of("reg-0", "10.0.0.1", 443, "check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096 check-ssl verify none"),
+        List.of("reg-1", "10.0.0.2", 443, "check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096 check-ssl verify none backup")), s.get("servers"));
   }
 
   @Test
   void overHttpsWithClientCertificatesTheCheckOnlyConnects() {
     String yaml = ProxyServices.yaml("reg", 443, List.of(new ProxyServices.Server("reg/0", "10.0.0.1", 443)), true, true);
     Map<String, Object> s = new Yaml().<List<Map<String, Object>>>load(yaml).get(0);
-    assertEquals(List.of("mode tcp", "balance leastconn"), s.get("service_options"));
+    assertEquals(List.of("mode tcp", "balance leastconn", "option redispatch 1", "retries 3", "timeout connect 500ms"), s.get("service_options"));
     assertFalse(yaml.contains("httpchk") || yaml.contains("check-ssl"), "haproxy has no client certificate to present: " + yaml);
   }
 
