@@ -1,6 +1,7 @@
 #!/bin/bash
 # Prepares this machine for running the charm without Juju and for the tests: installs the
-# Debian packages they use (prometheus: promtool and a real Prometheus for the cos-agent tests),
+# Debian packages they use (prometheus: promtool and a real Prometheus for the cos-agent tests;
+# curl: the steady HTTPS hooks' probe, as on every Ubuntu unit),
 # starts a Docker engine when none answers, and builds the registry image offline when the tag
 # is missing. Safe to run again: it only does what is missing.
 #
@@ -8,7 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 image=${REGISTRY_IMAGE:-registry:2}
-packages=(docker.io docker-registry skopeo jq iptables ca-certificates time openssl easy-rsa iproute2 haproxy monitoring-plugins-basic
+packages=(docker.io docker-registry skopeo jq iptables ca-certificates time openssl curl easy-rsa iproute2 haproxy monitoring-plugins-basic
           swift swift-proxy swift-account swift-container swift-object memcached redis-server
           python3-keystone python3-keystonemiddleware prometheus)
 
