@@ -12,8 +12,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 image=${REGISTRY_IMAGE:-registry:2}
 scope=${1:-tests}
-# docker-registry and jq build the image (build-registry-image.sh); docker.io brings iptables.
-packages=(docker.io docker-registry jq ca-certificates)
+# docker-registry and jq build the image (build-registry-image.sh); docker.io brings iptables;
+# curl is the steady HTTPS hooks' probe, as on every Ubuntu unit.
+packages=(docker.io docker-registry jq ca-certificates curl)
 case "$scope" in
   unit) ;;
   tests)

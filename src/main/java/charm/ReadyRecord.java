@@ -44,6 +44,8 @@ import java.util.Optional;
  *     with the SHA-256 of its content (keyed), or "" when it was not there: one appearing, changing
  *     or going away takes the full reconcile
  * @param clientCertificate whether the probe presents the unit's local client certificate
+ * @param pin over HTTPS, curl's pin of the served certificate's public key ({@link
+ *     charm.workload.CurlProbe#pin}; the certificate is one of the checked files), else ""
  * @param renewBy when the full reconcile must take over again for the certificate's expiry (its
  *     warning starts), or null over plain HTTP
  * @param due when the next maintenance window starts on the leader with a maintenance-schedule
@@ -64,13 +66,14 @@ record ReadyRecord(
     String scheme,
     int port,
     boolean clientCertificate,
+    String pin,
     Instant renewBy,
     String status,
     Instant due) {
 
   /** After this, update-status runs the full reconcile once (and renews the record). */
   static final Duration MAX_AGE = Duration.ofHours(1);
-  private static final int VERSION = 3;
+  private static final int VERSION = 4;
 
   /** Reads a file's content if it is a regular file with this mode, else empty. */
   interface Files {
@@ -84,9 +87,10 @@ record ReadyRecord(
    * @param containerId the id of the container found serving the plan
    * @param checked the plan's files and any other file whose content and mode a ready unit has
    * @param notAfter the served certificate's expiry, or null
+   * @param pin curl's pin of the served certificate's key, or "" over HTTP
    */
   static ReadyRecord of(RecordKey key, Instant now, String inputs, Plan plan, String containerId, List<Plan.FileSpec> checked, List<String> absent, Map<String, String> sources,
-      boolean clientCertificate, Instant notAfter, String status) {
+      boolean clientCertificate, String pin, Instant notAfter, String status) {
     List<List<String>> files = new ArrayList<>();
     List<String> contents = new ArrayList<>();
     for (Plan.FileSpec f : checked) {
@@ -96,13 +100,13 @@ record ReadyRecord(
     List<String> htpasswd = plan.htpasswd().map(c -> List.of(c.path(), c.user())).orElse(List.of());
     Instant renewBy = notAfter == null ? null : notAfter.minus(Duration.ofDays(TlsSetup.EXPIRY_WARNING_DAYS));
     return new ReadyRecord(now, inputs, plan.container().name(), containerId, plan.container().hash(), files, digest(key, files, contents), List.copyOf(absent),
-        htpasswd, new java.util.TreeMap<>(sources), plan.scheme(), ContainerReconciler.port(plan), clientCertificate, renewBy, status, null);
+        htpasswd, new java.util.TreeMap<>(sources), plan.scheme(), ContainerReconciler.port(plan), clientCertificate, pin, renewBy, status, null);
   }
 
   /** The same record with the status that maintenance settled on and its next window (null: none). */
   ReadyRecord withMaintenance(String status, Instant due) {
-    return new ReadyRecord(at, inputs, container, containerId, specHash, files, digest, absent, htpasswd, sources, scheme, port, clientCertificate, renewBy,
-        status, due);
+    return new ReadyRecord(at, inputs, container, containerId, specHash, files, digest, absent, htpasswd, sources, scheme, port, clientCertificate, pin,
+        renewBy, status, due);
   }
 
   /** Whether update-status may rely on it now, provided the world still matches it. */
@@ -140,6 +144,7 @@ record ReadyRecord(
     m.put("scheme", scheme);
     m.put("port", port);
     m.put("client-certificate", clientCertificate);
+    m.put("pin", pin);
     m.put("renew-by", renewBy == null ? null : renewBy.getEpochSecond());
     m.put("status", status);
     m.put("due", due == null ? null : due.getEpochSecond());
@@ -173,6 +178,7 @@ record ReadyRecord(
           (String) m.get("scheme"),
           ((Number) m.get("port")).intValue(),
           (Boolean) m.get("client-certificate"),
+          (String) java.util.Objects.requireNonNull(m.get("pin")),
           renewBy == null ? null : Instant.ofEpochSecond(((Number) renewBy).longValue()),
           (String) m.get("status"),
           due == null ? null : Instant.ofEpochSecond(((Number) due).longValue())));

@@ -37,7 +37,7 @@ class ReadyRecordTest {
     Plan plan = plan();
     return ReadyRecord.of(KEY, at, ReadyRecord.inputs(KEY, OPTIONS, ADDRESSES), plan, "c0ffee", plan.files(), plan.absent(),
         Map.of("/etc/docker/registry/registry.crt", ReadyRecord.sourceDigest(KEY, Optional.of("CERT")), "/etc/docker/registry/registry.key", ""), false,
-        notAfter, "Ready at 10.0.0.5:5000 (http).");
+        "", notAfter, "Ready at 10.0.0.5:5000 (http).");
   }
 
   @Test

@@ -29,7 +29,7 @@ class ReadyStoreTest {
     Map<String, Object> options = Map.of("auth-basic-password", "hunter2");
     Plan plan = Planner.plan(RegistryConfig.from(new HashMap<>(options)), "s", "10.0.0.5", new Owner("m", "docker-registry", "docker-registry/0"));
     return ReadyRecord.of(key, Instant.now(), ReadyRecord.inputs(key, options, List.of("10.0.0.5")), plan, "c0ffee", plan.files(), plan.absent(), Map.of(),
-        false, null, "Ready");
+        false, "", null, "Ready");
   }
 
   @Test

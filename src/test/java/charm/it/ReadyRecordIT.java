@@ -183,4 +183,41 @@ class ReadyRecordIT {
     unit.assertActive();
     assertTrue(Files.exists(recordFile()));
   }
+
+  /**
+   * Over HTTPS (client certificates on) the steady update-status proves the registry answers with
+   * curl, pinned to the served key: the JVM loads none of JSSE's classes. A record whose pin is another
+   * key's makes curl refuse, and only the Java probe (JSSE loaded) confirms the unit.
+   */
+  @Test
+  void overHttpsTheSteadyHookProvesTheRegistryWithCurlAndLoadsNoTls() throws IOException {
+    TestPki pki = TestPki.create(unit.work.resolve("pki"), "it-ready-ca");
+    CertAndKey server = pki.server("registry", List.of("IP:127.0.0.1"));
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    List<String> blobs = List.of("tls-cert-blob", "tls-key-blob", "tls-ca-blob");
+    Path classLog = unit.work.resolve("class-load.log");
+    try {
+      unit.config(Map.of("tls-cert-blob", b64.encodeToString(server.certPem().getBytes(StandardCharsets.US_ASCII)),
+          "tls-key-blob", b64.encodeToString(Files.readAllBytes(server.key())),
+          "tls-ca-blob", b64.encodeToString(pki.caPem().getBytes(StandardCharsets.US_ASCII))), List.of());
+      assertEquals("Ready at " + unit.netloc() + " (https).", unit.status().message);
+      assertTrue(record().matches("(?s).*\"pin\":\"sha256//[A-Za-z0-9+/]{43}=\".*"), record());
+
+      unit.sim.model().env.put("JAVA_TOOL_OPTIONS", "-Xlog:class+load:file=" + classLog);
+      assertEquals(List.of("status-set"), hook("update-status"));
+      List<String> tls = Files.readAllLines(classLog).stream().filter(l -> l.contains(" sun.security.ssl.")).toList();
+      assertEquals(List.of(), tls, "the steady HTTPS hook loads no TLS implementation (JSSE)");
+
+      storeRecord(record().replaceFirst("\"pin\":\"[^\"]*\"", "\"pin\":\"sha256//" + "A".repeat(43) + "=\""));
+      Files.delete(classLog);
+      assertEquals(List.of("status-set"), hook("update-status"), "the Java probe confirms what curl refused");
+      assertTrue(Files.readAllLines(classLog).stream().anyMatch(l -> l.contains(" sun.security.ssl.SSLSocketImpl ")),
+          "curl refused another key; the JDK's client was asked");
+      unit.assertActive();
+    } finally {
+      unit.sim.model().env.remove("JAVA_TOOL_OPTIONS");
+      unit.config(Map.of(), blobs);
+    }
+    assertEquals("Ready at " + unit.netloc() + " (http).", unit.status().message);
+  }
 }
