@@ -53,10 +53,10 @@ class RelationsWebsiteTest {
     tools.leader = true;
     relations().website(plan, cfg, "peer:0", tools.peerApp);
     String services = tools.websiteOwn.get("services");
-    assertTrue(services.contains("[docker-registry-0, 10.0.0.5, 5000, check inter 2000 rise 2 fall 5 maxconn 4096]"), services);
-    assertTrue(services.contains("[docker-registry-1, 10.0.1.6, 5001, check inter 2000 rise 2 fall 5 maxconn 4096 backup]"),
+    assertTrue(services.contains("[docker-registry-0, 10.0.0.5, 5000, check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096]"), services);
+    assertTrue(services.contains("[docker-registry-1, 10.0.1.6, 5001, check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096 backup]"),
         "where the peer says its registry is: " + services);
-    assertTrue(services.contains("[docker-registry-2, 10.0.0.7, 5000, check inter 2000 rise 2 fall 5 maxconn 4096 backup]"),
+    assertTrue(services.contains("[docker-registry-2, 10.0.0.7, 5000, check inter 1s fastinter 250ms downinter 1s rise 2 fall 2 observe layer4 error-limit 1 on-error mark-down maxconn 4096 backup]"),
         "a peer that says nothing: its private address and this unit's port: " + services);
     assertEquals("5000", tools.websiteOwn.get("port"));
     assertEquals(ME, tools.peerApp.get(Relations.PUBLISHER));
