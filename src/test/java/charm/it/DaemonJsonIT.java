@@ -72,7 +72,7 @@ class DaemonJsonIT {
   void destroy() {
     try {
       if (sim != null) {
-        sim.destroy();
+        SimUnit.destroyAndCheck(sim, root);
       }
     } finally {
       Cmd.run("docker", "rm", "-fv", name);

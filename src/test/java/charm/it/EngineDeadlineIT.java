@@ -63,7 +63,7 @@ class EngineDeadlineIT {
       }
       if (sim != null) {
         UnitRoot.connectEngine(root);
-        sim.destroy();
+        SimUnit.destroyAndCheck(sim, root);
       }
     } finally {
       Cmd.run("docker", "rm", "-fv", name);

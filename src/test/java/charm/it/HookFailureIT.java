@@ -59,6 +59,6 @@ class HookFailureIT {
     Files.delete(root.resolve("etc/docker/registry"));
     sim.resolve("docker-registry/0", true).forEach(h -> assertEquals(0, h.exitCode(), h + "\n" + h.stderr()));
     assertEquals("active", sim.unitStatus("docker-registry/0").status, sim.unitStatus("docker-registry/0").message);
-    sim.destroy();
+    SimUnit.destroyAndCheck(sim, root);
   }
 }
