@@ -98,7 +98,7 @@ class ReconcileSafetyIT {
       assertEquals(otherBefore, SimUnit.idAndStart(other.name), "the other model's registry was not touched");
       assertTrue(isRegistry(other.port));
       String oursBefore = SimUnit.idAndStart(unit.name);
-      other.sim.destroy(); // stop and remove hooks in the other model
+      SimUnit.destroyAndCheck(other.sim, other.root); // stop and remove hooks in the other model
       assertEquals("", SimUnit.idAndStart(other.name), "the other model removed its own container");
       assertEquals(oursBefore, SimUnit.idAndStart(unit.name), "and left ours alone");
     }

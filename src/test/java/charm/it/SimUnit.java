@@ -154,9 +154,12 @@ final class SimUnit implements AutoCloseable {
    * config.yml stay, as documented. Call it before any forced clean-up, which would hide a leftover.
    */
   static void destroyAndCheck(Sim sim, Path root) {
+    if (sim.units().isEmpty()) {
+      return; // destroyed (and checked) already
+    }
     String model = sim.model().modelUuid;
     List<String> netlocs = new java.util.ArrayList<>();
-    sim.model().units.keySet().forEach(u -> {
+    sim.units().forEach(u -> {
       String trusted = sim.unitState(u).get("trusted-netloc");
       if (trusted != null) {
         netlocs.add(trusted);
