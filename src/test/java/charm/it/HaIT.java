@@ -51,10 +51,11 @@ class HaIT {
     for (String image : images) {
       Cmd.run("docker", "rmi", image);
     }
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      cleanup.get(i).close();
+    try {
+      SimUnit.closeAll(cleanup);
+    } finally {
+      Cmd.run("docker", "rm", "-f", name);
     }
-    Cmd.run("docker", "rm", "-f", name);
   }
 
   @Test
@@ -71,7 +72,7 @@ class HaIT {
     name = "it-ha-" + UUID.randomUUID().toString().substring(0, 8);
     int port = TestNet.freePort();
     Sim sim = Sim.create(work.resolve("sim"), RegistryCharmIT.CHARM, SimOptions.defaults().env("DOCKER_REGISTRY_ROOT", root0.toString()));
-    cleanup.add(sim::destroy);
+    cleanup.add(() -> SimUnit.destroyAndCheck(sim, root0));
     sim.model().config.put("registry-name", name);
     sim.model().config.put("registry-port", port);
     sim.model().unitEnv.put(FOLLOWER, Map.of("DOCKER_REGISTRY_ROOT", root1.toString()));
@@ -182,7 +183,7 @@ class HaIT {
     name = "it-ha-" + UUID.randomUUID().toString().substring(0, 8);
     int port = TestNet.freePort();
     Sim sim = Sim.create(work.resolve("sim"), RegistryCharmIT.CHARM, SimOptions.defaults().env("DOCKER_REGISTRY_ROOT", root0.toString()));
-    cleanup.add(sim::destroy);
+    cleanup.add(sim::destroy); // not destroyAndCheck: the follower's engine never answers here
     sim.model().config.put("registry-name", name);
     sim.model().config.put("registry-port", port);
     sim.model().unitEnv.put(FOLLOWER, Map.of("DOCKER_REGISTRY_ROOT", root1.toString()));

@@ -38,11 +38,12 @@ class ImageResourceIT {
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      cleanup.get(i).close();
-    }
-    if (tag != null) {
-      Cmd.run("docker", "rmi", tag);
+    try {
+      SimUnit.closeAll(cleanup);
+    } finally {
+      if (tag != null) {
+        Cmd.run("docker", "rmi", tag);
+      }
     }
   }
 
@@ -76,7 +77,7 @@ class ImageResourceIT {
     String name = "it-airgap-" + UUID.randomUUID().toString().substring(0, 8);
     int port = TestNet.freePort();
     Sim sim = Sim.create(work.resolve("sim"), RegistryCharmIT.CHARM, SimOptions.defaults().env("DOCKER_REGISTRY_ROOT", root.toString()));
-    cleanup.add(sim::destroy);
+    cleanup.add(() -> SimUnit.destroyAndCheck(sim, root));
     Model model = sim.model();
     model.config.put("registry-name", name);
     model.config.put("registry-port", port);

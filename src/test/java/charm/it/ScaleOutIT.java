@@ -78,7 +78,7 @@ class ScaleOutIT {
     port = TestNet.freePort();
     sim = Sim.create(work.resolve("sim"), RegistryCharmIT.CHARM, SimOptions.defaults().env("DOCKER_REGISTRY_ROOT", root0.toString()));
     cleanup.add(() -> Cmd.run("docker", "rm", "-f", name));
-    cleanup.add(sim::destroy);
+    cleanup.add(() -> SimUnit.destroyAndCheck(sim, root0));
     Model model = sim.model();
     model.config.putAll(Map.of("registry-name", name, "registry-port", port, "storage-delete", true,
         "storage-s3-region", "us-east-1", "storage-s3-bucket", bucket, "storage-s3-regionendpoint", s3.endpoint(),
@@ -116,9 +116,7 @@ class ScaleOutIT {
     for (String image : images) {
       Cmd.run("docker", "rmi", image);
     }
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      cleanup.get(i).close();
-    }
+    SimUnit.closeAll(cleanup);
   }
 
   @Test

@@ -147,6 +147,30 @@ final class SimUnit implements AutoCloseable {
   }
 
   /**
+   * Closes {@code cleanup} last first, every one of them even when one fails; then throws the
+   * first failure (the others suppressed into it), so a failed teardown check leaks nothing.
+   */
+  static void closeAll(List<AutoCloseable> cleanup) throws Exception {
+    Exception first = null;
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      try {
+        cleanup.get(i).close();
+      } catch (Exception | AssertionError e) {
+        Exception wrapped = e instanceof Exception ex ? ex : new Exception(e);
+        if (first == null) {
+          first = wrapped;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    cleanup.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /**
    * Removes every unit of the model ({@code juju remove-application}: stop, then remove) and
    * checks what an operator relies on: each of those hooks exits 0, no container of the model is
    * left on the engine, and the unit's Docker engine trusts none of its registries any more (no
